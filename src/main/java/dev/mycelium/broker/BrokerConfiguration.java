@@ -1,0 +1,109 @@
+package dev.mycelium.broker;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.core.Ordered;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import dev.mycelium.protocol.MyceliumHome;
+
+/**
+ * The broker profile: everything in this package, and nothing when another profile runs.
+ */
+@Configuration(proxyBeanMethods = false)
+@Profile("broker")
+@ComponentScan
+@EnableScheduling
+@EnableConfigurationProperties(BrokerProperties.class)
+public class BrokerConfiguration {
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	MyceliumHome myceliumHome(BrokerProperties properties) {
+		return new MyceliumHome(properties.home());
+	}
+
+	@Bean
+	BrokerRepository brokerRepository(Clock clock, BrokerProperties properties) {
+		return new InMemoryBrokerRepository(clock, properties.limits(), properties.liveness());
+	}
+
+	@Bean
+	Sweeper sweeper(BrokerRepository repository) {
+		return new Sweeper(repository);
+	}
+
+	@Bean(destroyMethod = "close")
+	BrokerStateFile brokerStateFile(MyceliumHome home, JsonMapper json, BrokerProperties properties,
+			ObjectProvider<BuildProperties> build, Clock clock) {
+		String version = Optional.ofNullable(build.getIfAvailable()).map(BuildProperties::getVersion).orElse("dev");
+		return new BrokerStateFile(home, json, properties.host(), version, clock);
+	}
+
+	@Bean
+	FilterRegistrationBean<RequestGuardFilter> requestGuardFilter(MyceliumHome home, BrokerRepository repository,
+			JsonMapper json, BrokerProperties properties) {
+		Optional<String> remoteHost = requireLoopbackUnlessAllowed(properties);
+		RequestGuardFilter filter = new RequestGuardFilter(TokenFile.ensureToken(home), repository, json,
+				properties.limits().maxRequestBytes(), remoteHost);
+		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(filter);
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		return registration;
+	}
+
+	@Bean
+	WebMvcConfigurer callerArgument() {
+		return new WebMvcConfigurer() {
+			@Override
+			public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+				resolvers.add(new CallerArgumentResolver());
+			}
+		};
+	}
+
+	/**
+	 * Refuses to start on an address other machines can reach unless the user said so;
+	 * when they did, requests naming that host are accepted too.
+	 */
+	private static Optional<String> requireLoopbackUnlessAllowed(BrokerProperties properties) {
+		boolean loopback;
+		try {
+			loopback = Arrays.stream(InetAddress.getAllByName(properties.host()))
+				.allMatch(InetAddress::isLoopbackAddress);
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalStateException("MYCELIUM_HOST=" + properties.host() + " is not a known host name", ex);
+		}
+		if (loopback) {
+			return Optional.empty();
+		}
+		if (!properties.allowRemote()) {
+			throw new IllegalStateException("MYCELIUM_HOST=" + properties.host()
+					+ " is not a loopback address: other machines could reach the broker. Use localhost, or set"
+					+ " MYCELIUM_ALLOW_REMOTE=true (--allow-remote) if that is really what you want.");
+		}
+		return Optional.of(properties.host());
+	}
+
+}

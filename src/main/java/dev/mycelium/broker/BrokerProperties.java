@@ -1,0 +1,52 @@
+package dev.mycelium.broker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The broker's settings, under {@code mycelium.*} (so {@code MYCELIUM_HOME},
+ * {@code MYCELIUM_HOST}, {@code MYCELIUM_PORT} and {@code MYCELIUM_ALLOW_REMOTE} apply).
+ *
+ * @param allowRemote whether a non-loopback host may be bound; off unless the user says
+ * so
+ */
+@ConfigurationProperties("mycelium")
+record BrokerProperties(Path home, @DefaultValue("localhost") String host, @DefaultValue("7890") int port,
+		@DefaultValue("false") boolean allowRemote, @DefaultValue Limits limits, @DefaultValue Liveness liveness) {
+
+	/**
+	 * @param maxBody the largest message body, task description or result, in UTF-8 bytes
+	 * @param maxInbox how many unread messages an inbox holds before senders get 429
+	 * @param messageTtl how long a message may stay unread before it expires
+	 * @param maxWait the longest long-poll a client may ask for
+	 */
+	record Limits(@DefaultValue("64KB") DataSize maxBody, @DefaultValue("1000") int maxInbox,
+			@DefaultValue("24h") Duration messageTtl, @DefaultValue("60s") Duration maxWait) {
+
+		/**
+		 * The largest request accepted before it is read: JSON escaping can make a body
+		 * up to six times longer ({@code \u0000}), plus room for the other fields.
+		 */
+		long maxRequestBytes() {
+			return maxBody.toBytes() * 6 + 16 * 1024;
+		}
+
+	}
+
+	/**
+	 * @param staleAfter silence after which a peer is shown stale
+	 * @param removeAfter silence after which a peer is removed (its inbox kept for the
+	 * grace)
+	 * @param grace how long a peer that left keeps its unread mail for a returning
+	 * session
+	 * @param sweepInterval how often the broker checks liveness and expiry
+	 */
+	record Liveness(@DefaultValue("30s") Duration staleAfter, @DefaultValue("2m") Duration removeAfter,
+			@DefaultValue("10m") Duration grace, @DefaultValue("1s") Duration sweepInterval) {
+	}
+
+}

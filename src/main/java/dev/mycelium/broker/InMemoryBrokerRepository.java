@@ -1,0 +1,777 @@
+package dev.mycelium.broker;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.mycelium.broker.BrokerException.Reason;
+import dev.mycelium.protocol.AcknowledgementResult;
+import dev.mycelium.protocol.Broadcast;
+import dev.mycelium.protocol.BroadcastResult;
+import dev.mycelium.protocol.DirectMessage;
+import dev.mycelium.protocol.Message;
+import dev.mycelium.protocol.MessageKind;
+import dev.mycelium.protocol.Names;
+import dev.mycelium.protocol.Peer;
+import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.Registration;
+import dev.mycelium.protocol.Scope;
+import dev.mycelium.protocol.Task;
+import dev.mycelium.protocol.TaskOutcome;
+import dev.mycelium.protocol.TaskRequest;
+import dev.mycelium.protocol.TaskStatus;
+import dev.mycelium.protocol.Topic;
+
+/**
+ * The broker's state in memory. One lock guards it all: every operation is a few map
+ * look-ups, far cheaper than the HTTP exchange around it, and one lock makes ordering and
+ * exactly-once acknowledgement easy to see. Waiters are completed outside the lock.
+ */
+final class InMemoryBrokerRepository implements BrokerRepository {
+
+	private static final Logger log = LoggerFactory.getLogger(InMemoryBrokerRepository.class);
+
+	/** The sender name of notices the broker itself writes. */
+	static final String BROKER_NAME = "mycelium";
+
+	private static final Pattern TOPIC = Pattern.compile(Names.TOPIC);
+
+	private static final int MAX_ID_LENGTH = 64;
+
+	private final Object lock = new Object();
+
+	private final Map<String, PeerRecord> peersById = new HashMap<>();
+
+	private final Map<String, String> peerIdBySessionKey = new HashMap<>();
+
+	private final Map<String, String> peerIdBySecretHash = new HashMap<>();
+
+	private final Map<String, TaskRecord> tasksById = new LinkedHashMap<>();
+
+	private final Clock clock;
+
+	private final BrokerProperties.Limits limits;
+
+	private final BrokerProperties.Liveness liveness;
+
+	InMemoryBrokerRepository(Clock clock, BrokerProperties.Limits limits, BrokerProperties.Liveness liveness) {
+		this.clock = clock;
+		this.limits = limits;
+		this.liveness = liveness;
+	}
+
+	// ---- peers
+
+	@Override
+	public Registration register(PeerRegistration registration) {
+		Instant now = clock.instant();
+		String secret = Ids.secret();
+		synchronized (this.lock) {
+			PeerRecord peer = Optional.ofNullable(registration.sessionKey())
+				.map(peerIdBySessionKey::get)
+				.map(peersById::get)
+				.orElse(null);
+			boolean resumed = peer != null;
+			if (peer == null) {
+				peer = new PeerRecord(uniqueId(), uniqueName(wantedName(registration)), now);
+				peer.sessionKey = registration.sessionKey();
+				peersById.put(peer.id, peer);
+				if (peer.sessionKey != null) {
+					peerIdBySessionKey.put(peer.sessionKey, peer.id);
+				}
+			}
+			else if (peer.secretHash != null) {
+				// A restarted session replaces the old one: the old secret stops working.
+				peerIdBySecretHash.remove(peer.secretHash);
+			}
+			peer.pid = registration.pid();
+			peer.cwd = registration.cwd();
+			peer.repo = RepoIdentity.normalize(registration.repo());
+			peer.branch = registration.branch();
+			if (registration.summary() != null || !resumed) {
+				peer.summary = registration.summary();
+			}
+			peer.secretHash = Ids.hash(secret);
+			peer.lastSeen = now;
+			peer.awaySince = null;
+			peerIdBySecretHash.put(peer.secretHash, peer.id);
+			log.info("{} {} ({}) from {}", resumed ? "Resumed" : "Registered", peer.name, peer.id, peer.cwd);
+			return new Registration(peer.id, peer.name, secret, resumed, view(peer, now));
+		}
+	}
+
+	@Override
+	public Optional<Caller> authenticate(String secret) {
+		String hash = Ids.hash(secret);
+		synchronized (this.lock) {
+			PeerRecord peer = Optional.ofNullable(peerIdBySecretHash.get(hash)).map(peersById::get).orElse(null);
+			if (peer == null) {
+				return Optional.empty();
+			}
+			// Any request is a sign of life: a peer removed for silence (a laptop asleep)
+			// comes back with its inbox as soon as it speaks again.
+			peer.lastSeen = clock.instant();
+			peer.awaySince = null;
+			return Optional.of(new Caller(peer.id, peer.name));
+		}
+	}
+
+	@Override
+	public List<Peer> peers(Scope scope, Caller caller) {
+		synchronized (this.lock) {
+			Instant now = clock.instant();
+			Predicate<PeerRecord> inScope = inScope(scope, caller);
+			return peersById.values()
+				.stream()
+				.filter(PeerRecord::isLive)
+				.filter(inScope)
+				.sorted(Comparator.comparing(peer -> peer.name))
+				.map(peer -> view(peer, now))
+				.toList();
+		}
+	}
+
+	@Override
+	public Peer peer(String peerRef) {
+		synchronized (this.lock) {
+			return view(resolve(peerRef), clock.instant());
+		}
+	}
+
+	@Override
+	public Peer updateSummary(Caller caller, String peerRef, String summary) {
+		synchronized (this.lock) {
+			PeerRecord peer = self(caller, peerRef, "change its summary");
+			peer.summary = summary;
+			return view(peer, clock.instant());
+		}
+	}
+
+	@Override
+	public Peer heartbeat(Caller caller, String peerRef) {
+		synchronized (this.lock) {
+			PeerRecord peer = self(caller, peerRef, "send its heartbeat");
+			peer.lastSeen = clock.instant();
+			return view(peer, peer.lastSeen);
+		}
+	}
+
+	@Override
+	public void leave(Caller caller, String peerRef) {
+		synchronized (this.lock) {
+			PeerRecord peer = self(caller, peerRef, "deregister");
+			peer.awaySince = clock.instant();
+			peerIdBySecretHash.remove(peer.secretHash);
+			peer.secretHash = null;
+			log.info("{} ({}) left with {} unread", peer.name, peer.id, peer.inbox.size());
+		}
+	}
+
+	@Override
+	public int livePeerCount() {
+		synchronized (this.lock) {
+			return (int) peersById.values().stream().filter(PeerRecord::isLive).count();
+		}
+	}
+
+	// ---- messages
+
+	@Override
+	public Message send(Caller caller, String recipientRef, DirectMessage request) {
+		String body = requireText(request.body(), "body", "the message to send");
+		String replyTo = optionalId(request.replyTo(), "reply_to");
+		List<CompletableFuture<Void>> woken;
+		Message message;
+		synchronized (this.lock) {
+			PeerRecord recipient = resolve(recipientRef);
+			if (recipient.id.equals(caller.peerId())) {
+				throw new BrokerException(Reason.INVALID, "A peer cannot message itself; name another peer.");
+			}
+			requireRoom(recipient);
+			message = new Message(Ids.shortId(10), MessageKind.DIRECT, caller.name(), caller.peerId(), recipient.name,
+					recipient.id, null, body, replyTo, null, clock.instant());
+			woken = deliver(recipient, message);
+		}
+		woken.forEach(waiter -> waiter.complete(null));
+		return message;
+	}
+
+	@Override
+	public List<Message> unread(Caller caller, String peerRef) {
+		synchronized (this.lock) {
+			return List.copyOf(self(caller, peerRef, "read its inbox").inbox.values());
+		}
+	}
+
+	@Override
+	public AcknowledgementResult acknowledge(Caller caller, String peerRef, Collection<String> messageIds) {
+		synchronized (this.lock) {
+			PeerRecord peer = self(caller, peerRef, "acknowledge its messages");
+			int acknowledged = 0;
+			for (String id : messageIds) {
+				if (id != null && peer.inbox.remove(id) != null) {
+					acknowledged++;
+				}
+			}
+			return new AcknowledgementResult(acknowledged, peer.inbox.size());
+		}
+	}
+
+	@Override
+	public CompletableFuture<Void> mailArrival(Caller caller, String peerRef) {
+		synchronized (this.lock) {
+			PeerRecord peer = self(caller, peerRef, "wait for its messages");
+			if (!peer.inbox.isEmpty()) {
+				return CompletableFuture.completedFuture(null);
+			}
+			// Long-polls that timed out were cancelled: drop them so waiting costs
+			// nothing.
+			peer.mailWaiters.removeIf(CompletableFuture::isDone);
+			CompletableFuture<Void> arrival = new CompletableFuture<>();
+			peer.mailWaiters.add(arrival);
+			return arrival;
+		}
+	}
+
+	@Override
+	public BroadcastResult broadcast(Caller caller, Broadcast request) {
+		String body = requireText(request.body(), "body", "the message to broadcast");
+		String topic = request.topic() == null ? null : validTopic(request.topic());
+		Scope scope = request.scope() == null ? Scope.MACHINE : request.scope();
+		String id = Ids.shortId(10);
+		List<String> recipients = new ArrayList<>();
+		List<BroadcastResult.Skipped> skipped = new ArrayList<>();
+		List<CompletableFuture<Void>> woken = new ArrayList<>();
+		synchronized (this.lock) {
+			Instant now = clock.instant();
+			Predicate<PeerRecord> inScope = inScope(scope, caller);
+			List<PeerRecord> audience = peersById.values()
+				.stream()
+				.filter(PeerRecord::isLive)
+				.filter(peer -> !peer.id.equals(caller.peerId()))
+				.filter(peer -> topic == null || peer.topics.contains(topic))
+				.filter(inScope)
+				.sorted(Comparator.comparing(peer -> peer.name))
+				.toList();
+			for (PeerRecord peer : audience) {
+				if (peer.inbox.size() >= limits.maxInbox()) {
+					skipped
+						.add(new BroadcastResult.Skipped(peer.name, "inbox full (" + limits.maxInbox() + " unread)"));
+					continue;
+				}
+				woken.addAll(deliver(peer, new Message(id, MessageKind.BROADCAST, caller.name(), caller.peerId(),
+						peer.name, peer.id, topic, body, null, null, now)));
+				recipients.add(peer.name);
+			}
+		}
+		woken.forEach(waiter -> waiter.complete(null));
+		return new BroadcastResult(id, topic, recipients.size(), recipients, skipped);
+	}
+
+	// ---- topics
+
+	@Override
+	public List<Topic> topics() {
+		synchronized (this.lock) {
+			Map<String, Set<String>> subscribers = new TreeMap<>();
+			peersById.values()
+				.stream()
+				.filter(PeerRecord::isLive)
+				.forEach(peer -> peer.topics
+					.forEach(topic -> subscribers.computeIfAbsent(topic, t -> new TreeSet<>()).add(peer.name)));
+			return subscribers.entrySet().stream().map(e -> new Topic(e.getKey(), List.copyOf(e.getValue()))).toList();
+		}
+	}
+
+	@Override
+	public Topic subscribe(Caller caller, String topic, String peerRef) {
+		String name = validTopic(topic);
+		synchronized (this.lock) {
+			self(caller, peerRef, "subscribe itself").topics.add(name);
+			return topic(name);
+		}
+	}
+
+	@Override
+	public Topic unsubscribe(Caller caller, String topic, String peerRef) {
+		String name = validTopic(topic);
+		synchronized (this.lock) {
+			PeerRecord peer = self(caller, peerRef, "unsubscribe itself");
+			if (!peer.topics.remove(name)) {
+				throw new BrokerException(Reason.NOT_FOUND,
+						peer.name + " is not subscribed to topic '" + name + "'; nothing to undo.");
+			}
+			return topic(name);
+		}
+	}
+
+	private Topic topic(String name) {
+		return new Topic(name,
+				peersById.values()
+					.stream()
+					.filter(PeerRecord::isLive)
+					.filter(peer -> peer.topics.contains(name))
+					.map(peer -> peer.name)
+					.sorted()
+					.toList());
+	}
+
+	// ---- tasks
+
+	@Override
+	public Task delegate(Caller caller, TaskRequest request) {
+		if (!caller.isPeer()) {
+			throw new BrokerException(Reason.FORBIDDEN,
+					"Delegating a task needs a peer identity (Mycelium-Peer-Secret): the outcome is reported to the delegator's inbox.");
+		}
+		String description = requireText(request.description(), "description", "what the assignee should do");
+		String context = request.context() == null || request.context().isBlank() ? null : request.context();
+		requireSize(description.length() + (context == null ? 0 : context.length()),
+				utf8Length(description) + (context == null ? 0 : utf8Length(context)), "description and context");
+		if (request.to() == null || request.to().isBlank()) {
+			throw new BrokerException(Reason.INVALID, "to is required: name the peer (name or id) to delegate to.");
+		}
+		List<CompletableFuture<Void>> woken;
+		Task view;
+		synchronized (this.lock) {
+			PeerRecord assignee = resolve(request.to());
+			if (assignee.id.equals(caller.peerId())) {
+				throw new BrokerException(Reason.INVALID,
+						"A peer cannot delegate a task to itself; name another peer.");
+			}
+			requireRoom(assignee);
+			PeerRecord delegator = peersById.get(caller.peerId());
+			Instant now = clock.instant();
+			TaskRecord task = new TaskRecord(uniqueTaskId(), delegator.id, delegator.name, assignee.id, assignee.name,
+					description, context, now);
+			tasksById.put(task.id, task);
+			String body = context == null ? description : description + "\n\nContext:\n" + context;
+			woken = deliver(assignee, new Message(Ids.shortId(10), MessageKind.TASK, delegator.name, delegator.id,
+					assignee.name, assignee.id, null, body, null, task.id, now));
+			view = view(task);
+		}
+		woken.forEach(waiter -> waiter.complete(null));
+		return view;
+	}
+
+	@Override
+	public Task report(Caller caller, String taskId, TaskOutcome outcome) {
+		TaskStatus status = outcome.status();
+		if (status == null || status == TaskStatus.PENDING) {
+			throw new BrokerException(Reason.INVALID, "status is required: 'completed' or 'failed'.");
+		}
+		String result = requireText(outcome.result(), "result", "what was done, or why it failed");
+		List<CompletableFuture<Void>> woken = List.of();
+		Task view;
+		synchronized (this.lock) {
+			TaskRecord task = requireTask(taskId);
+			if (!task.assigneeId.equals(caller.peerId())) {
+				throw new BrokerException(Reason.FORBIDDEN,
+						"Only " + task.assigneeName + ", the assignee, can report on task " + task.id + ".");
+			}
+			if (task.status != TaskStatus.PENDING) {
+				throw new BrokerException(Reason.CONFLICT, "Task " + task.id + " was already reported as "
+						+ task.status.wireName() + "; a task is reported once.");
+			}
+			Instant now = clock.instant();
+			task.status = status;
+			task.result = result;
+			task.finishedAt = now;
+			PeerRecord delegator = peersById.get(task.delegatorId);
+			// The outcome is a notice the delegator asked for: it is not refused for a
+			// full
+			// inbox, and it stays in the task record whatever happens to the inbox.
+			if (delegator != null) {
+				woken = deliver(delegator,
+						new Message(Ids.shortId(10), MessageKind.TASK_RESULT, task.assigneeName, task.assigneeId,
+								delegator.name, delegator.id, null, status.wireName() + ": " + result, null, task.id,
+								now));
+			}
+			view = view(task);
+		}
+		woken.forEach(waiter -> waiter.complete(null));
+		return view;
+	}
+
+	@Override
+	public Task task(String taskId) {
+		synchronized (this.lock) {
+			return view(requireTask(taskId));
+		}
+	}
+
+	@Override
+	public List<Task> tasks(String peerRef) {
+		synchronized (this.lock) {
+			// A peer that is gone is still matched by its id or old name: its tasks stay.
+			Optional<PeerRecord> live = tryResolve(peerRef);
+			Predicate<String> isPeer = live.isPresent() ? live.get().id::equals : peerRef::equals;
+			return tasksById.values()
+				.stream()
+				.filter(task -> isPeer.test(task.delegatorId) || isPeer.test(task.assigneeId)
+						|| (live.isEmpty()
+								&& (peerRef.equals(task.delegatorName) || peerRef.equals(task.assigneeName))))
+				.map(this::view)
+				.toList();
+		}
+	}
+
+	private TaskRecord requireTask(String taskId) {
+		TaskRecord task = tasksById.get(taskId);
+		if (task == null) {
+			throw new BrokerException(Reason.NOT_FOUND, "No task with id '" + taskId + "'; survey lists your tasks.");
+		}
+		return task;
+	}
+
+	// ---- liveness and expiry
+
+	@Override
+	public void sweep() {
+		List<CompletableFuture<Void>> woken = new ArrayList<>();
+		synchronized (this.lock) {
+			Instant now = clock.instant();
+			Instant silentSince = now.minus(liveness.removeAfter());
+			Instant leftBefore = now.minus(liveness.grace());
+			Instant sentBefore = now.minus(limits.messageTtl());
+			Map<String, List<Message>> expiredBySender = new LinkedHashMap<>();
+			for (Iterator<PeerRecord> it = peersById.values().iterator(); it.hasNext();) {
+				PeerRecord peer = it.next();
+				if (peer.isLive() && peer.lastSeen.isBefore(silentSince)) {
+					peer.awaySince = now;
+					log.info("Removed {} ({}) after {} s of silence; keeping {} unread for {}", peer.name, peer.id,
+							liveness.removeAfter().toSeconds(), peer.inbox.size(), liveness.grace());
+				}
+				if (!peer.isLive() && peer.awaySince.isBefore(leftBefore)) {
+					peer.inbox.values().forEach(m -> collectExpired(expiredBySender, m));
+					forget(peer);
+					it.remove();
+					continue;
+				}
+				for (Iterator<Message> messages = peer.inbox.values().iterator(); messages.hasNext();) {
+					Message message = messages.next();
+					if (message.sentAt().isBefore(sentBefore)) {
+						collectExpired(expiredBySender, message);
+						messages.remove();
+					}
+				}
+			}
+			expiredBySender.forEach((senderId, expired) -> woken.addAll(noticeExpired(senderId, expired, now)));
+		}
+		woken.forEach(waiter -> waiter.complete(null));
+	}
+
+	private void forget(PeerRecord peer) {
+		if (peer.sessionKey != null) {
+			peerIdBySessionKey.remove(peer.sessionKey);
+		}
+		if (peer.secretHash != null) {
+			peerIdBySecretHash.remove(peer.secretHash);
+		}
+		log.info("Forgot {} ({}) after the grace period", peer.name, peer.id);
+	}
+
+	private static void collectExpired(Map<String, List<Message>> expiredBySender, Message message) {
+		// Notices about notices would never end; the operator has no inbox.
+		if (message.kind() != MessageKind.EXPIRED && message.fromId() != null) {
+			expiredBySender.computeIfAbsent(message.fromId(), id -> new ArrayList<>()).add(message);
+		}
+	}
+
+	/**
+	 * Tells a sender, in one message per recipient, which of its messages expired unread.
+	 */
+	private List<CompletableFuture<Void>> noticeExpired(String senderId, List<Message> expired, Instant now) {
+		PeerRecord sender = peersById.get(senderId);
+		Map<String, List<Message>> byRecipient = new TreeMap<>();
+		expired.forEach(m -> byRecipient.computeIfAbsent(m.to(), to -> new ArrayList<>()).add(m));
+		List<CompletableFuture<Void>> woken = new ArrayList<>();
+		byRecipient.forEach((recipient, messages) -> {
+			String ids = String.join(", ", messages.stream().map(Message::id).toList());
+			String body = messages.size() + (messages.size() == 1 ? " message" : " messages") + " you sent to "
+					+ recipient + " expired unread: " + ids;
+			log.info("Expired unread from {}: {}", senderId, body);
+			if (sender != null) {
+				woken.addAll(deliver(sender, new Message(Ids.shortId(10), MessageKind.EXPIRED, BROKER_NAME, null,
+						sender.name, sender.id, null, body, null, null, now)));
+			}
+		});
+		return woken;
+	}
+
+	// ---- helpers (callers hold the lock)
+
+	private List<CompletableFuture<Void>> deliver(PeerRecord recipient, Message message) {
+		recipient.inbox.put(message.id(), message);
+		if (recipient.mailWaiters.isEmpty()) {
+			return List.of();
+		}
+		List<CompletableFuture<Void>> woken = new ArrayList<>(recipient.mailWaiters);
+		recipient.mailWaiters.clear();
+		return woken;
+	}
+
+	private void requireRoom(PeerRecord recipient) {
+		if (recipient.inbox.size() >= limits.maxInbox()) {
+			throw new BrokerException(Reason.INBOX_FULL, recipient.name + "'s inbox is full (" + limits.maxInbox()
+					+ " unread); retry once it has read its messages.");
+		}
+	}
+
+	private PeerRecord self(Caller caller, String peerRef, String action) {
+		PeerRecord peer = resolve(peerRef);
+		if (!peer.id.equals(caller.peerId())) {
+			throw new BrokerException(Reason.FORBIDDEN, "Only " + peer.name + " itself can " + action
+					+ "; send its own peer secret in the Mycelium-Peer-Secret header.");
+		}
+		return peer;
+	}
+
+	private PeerRecord resolve(String peerRef) {
+		return tryResolve(peerRef).orElseThrow(() -> new BrokerException(Reason.NOT_FOUND,
+				"No peer named '" + peerRef + "'; list the peers (discover) and use a name or id from there."));
+	}
+
+	/** By exact id, exact name, name ignoring case, then unique id prefix. */
+	private Optional<PeerRecord> tryResolve(String peerRef) {
+		if (peerRef == null || peerRef.isBlank()) {
+			return Optional.empty();
+		}
+		PeerRecord byId = peersById.get(peerRef);
+		if (byId != null) {
+			return Optional.of(byId);
+		}
+		for (Predicate<PeerRecord> match : List.<Predicate<PeerRecord>>of(peer -> peer.name.equals(peerRef),
+				peer -> peer.name.equalsIgnoreCase(peerRef), peer -> peer.id.startsWith(peerRef))) {
+			List<PeerRecord> matches = peersById.values().stream().filter(match).toList();
+			if (matches.size() == 1) {
+				return Optional.of(matches.get(0));
+			}
+			if (matches.size() > 1) {
+				throw new BrokerException(Reason.INVALID,
+						"'" + peerRef + "' matches several peers ("
+								+ String.join(", ", matches.stream().map(p -> p.name + " " + p.id).sorted().toList())
+								+ "); use the full id.");
+			}
+		}
+		return Optional.empty();
+	}
+
+	private Predicate<PeerRecord> inScope(Scope scope, Caller caller) {
+		if (scope == Scope.MACHINE) {
+			return peer -> true;
+		}
+		PeerRecord self = caller.isPeer() ? peersById.get(caller.peerId()) : null;
+		if (self == null) {
+			throw new BrokerException(Reason.INVALID,
+					"scope 'repo' means the caller's repository: it needs a peer secret (Mycelium-Peer-Secret).");
+		}
+		String repo = self.repo;
+		return peer -> repo != null && repo.equals(peer.repo);
+	}
+
+	private String uniqueId() {
+		String id;
+		do {
+			id = Ids.shortId(8);
+		}
+		while (peersById.containsKey(id));
+		return id;
+	}
+
+	private String uniqueTaskId() {
+		String id;
+		do {
+			id = "t" + Ids.shortId(7);
+		}
+		while (tasksById.containsKey(id));
+		return id;
+	}
+
+	private static String wantedName(PeerRegistration registration) {
+		if (registration.name() != null && !registration.name().isBlank()) {
+			return registration.name();
+		}
+		String directory = "";
+		if (registration.cwd() != null && !registration.cwd().isBlank()) {
+			Path fileName = Path.of(registration.cwd()).getFileName();
+			directory = fileName == null ? "" : fileName.toString();
+		}
+		String name = directory.replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("^[^A-Za-z0-9]+", "");
+		return name.isEmpty() ? "peer" : name.substring(0, Math.min(name.length(), 56));
+	}
+
+	private String uniqueName(String wanted) {
+		String name = wanted;
+		for (int n = 2; nameTaken(name); n++) {
+			name = wanted + "-" + n;
+		}
+		return name;
+	}
+
+	private boolean nameTaken(String name) {
+		return peersById.values().stream().anyMatch(peer -> peer.name.equalsIgnoreCase(name));
+	}
+
+	private String requireText(String text, String field, String what) {
+		if (text == null || text.isBlank()) {
+			throw new BrokerException(Reason.INVALID, field + " is required and must not be empty: " + what + ".");
+		}
+		requireSize(text.length(), utf8Length(text), field);
+		return text;
+	}
+
+	private void requireSize(int chars, long utf8Bytes, String field) {
+		long max = limits.maxBody().toBytes();
+		// A char is at most 3 UTF-8 bytes: count bytes only when it could matter.
+		if ((long) chars * 3 > max && utf8Bytes > max) {
+			throw new BrokerException(Reason.TOO_LARGE, field + " is " + utf8Bytes + " bytes; the limit is " + max
+					+ " bytes. Send a shorter text, or a path to a file with the rest.");
+		}
+	}
+
+	private static long utf8Length(String text) {
+		return text.getBytes(StandardCharsets.UTF_8).length;
+	}
+
+	private static String optionalId(String id, String field) {
+		if (id == null || id.isBlank()) {
+			return null;
+		}
+		if (id.length() > MAX_ID_LENGTH) {
+			throw new BrokerException(Reason.INVALID,
+					field + " must be a message id, not " + id.length() + " characters.");
+		}
+		return id;
+	}
+
+	private static String validTopic(String topic) {
+		if (topic == null || !TOPIC.matcher(topic).matches()) {
+			throw new BrokerException(Reason.INVALID, "Invalid topic '" + topic + "': " + Names.TOPIC_RULE + ".");
+		}
+		return topic.toLowerCase(Locale.ROOT);
+	}
+
+	private Peer view(PeerRecord peer, Instant now) {
+		String state = !peer.isLive() ? Peer.AWAY
+				: peer.lastSeen.isBefore(now.minus(liveness.staleAfter())) ? Peer.STALE : Peer.ACTIVE;
+		return new Peer(peer.id, peer.name, peer.pid, peer.cwd, peer.repo, peer.branch, peer.summary,
+				List.copyOf(peer.topics), peer.registeredAt, peer.lastSeen, state, peer.inbox.size(), peer.push);
+	}
+
+	private Task view(TaskRecord task) {
+		boolean orphaned = task.status == TaskStatus.PENDING && !peersById.containsKey(task.assigneeId);
+		return new Task(task.id, task.delegatorName, task.delegatorId, task.assigneeName, task.assigneeId,
+				task.description, task.context, task.status, task.result, task.createdAt, task.finishedAt, orphaned);
+	}
+
+	/** A registered peer; mutable, guarded by the repository's lock. */
+	private static final class PeerRecord {
+
+		final String id;
+
+		final String name;
+
+		final Instant registeredAt;
+
+		final Set<String> topics = new TreeSet<>();
+
+		/** Unread messages by id, in arrival order. */
+		final LinkedHashMap<String, Message> inbox = new LinkedHashMap<>();
+
+		final List<CompletableFuture<Void>> mailWaiters = new ArrayList<>();
+
+		Long pid;
+
+		String cwd;
+
+		String repo;
+
+		String branch;
+
+		String summary;
+
+		String sessionKey;
+
+		String secretHash;
+
+		Instant lastSeen;
+
+		/** When it left or was removed; {@code null} while live. */
+		Instant awaySince;
+
+		boolean push;
+
+		PeerRecord(String id, String name, Instant registeredAt) {
+			this.id = id;
+			this.name = name;
+			this.registeredAt = registeredAt;
+			this.lastSeen = registeredAt;
+		}
+
+		boolean isLive() {
+			return awaySince == null;
+		}
+
+	}
+
+	/** A delegated task; mutable, guarded by the repository's lock. */
+	private static final class TaskRecord {
+
+		final String id;
+
+		final String delegatorId;
+
+		final String delegatorName;
+
+		final String assigneeId;
+
+		final String assigneeName;
+
+		final String description;
+
+		final String context;
+
+		final Instant createdAt;
+
+		TaskStatus status = TaskStatus.PENDING;
+
+		String result;
+
+		Instant finishedAt;
+
+		TaskRecord(String id, String delegatorId, String delegatorName, String assigneeId, String assigneeName,
+				String description, String context, Instant createdAt) {
+			this.id = id;
+			this.delegatorId = delegatorId;
+			this.delegatorName = delegatorName;
+			this.assigneeId = assigneeId;
+			this.assigneeName = assigneeName;
+			this.description = description;
+			this.context = context;
+			this.createdAt = createdAt;
+		}
+
+	}
+
+}

@@ -1,0 +1,84 @@
+package dev.mycelium.broker;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.validation.Valid;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+
+import dev.mycelium.broker.BrokerException.Reason;
+import dev.mycelium.protocol.Acknowledgement;
+import dev.mycelium.protocol.AcknowledgementResult;
+import dev.mycelium.protocol.DirectMessage;
+import dev.mycelium.protocol.Message;
+
+/**
+ * A peer's inbox: direct messages in, unread messages out (long-poll), acknowledgements.
+ */
+@RestController
+@RequestMapping("/api/peers/{peer}/messages")
+class MessageController {
+
+	private final BrokerRepository repository;
+
+	private final Duration maxWait;
+
+	MessageController(BrokerRepository repository, BrokerProperties properties) {
+		this.repository = repository;
+		this.maxWait = properties.limits().maxWait();
+	}
+
+	@PostMapping
+	@ResponseStatus(HttpStatus.CREATED)
+	Message send(@PathVariable String peer, @RequestBody DirectMessage message, Caller caller) {
+		return repository.send(caller, peer, message);
+	}
+
+	/**
+	 * The unread inbox, oldest first; nothing is acknowledged. With {@code wait}, an
+	 * empty inbox holds the request (without holding a thread) until mail arrives or the
+	 * time is up.
+	 */
+	@GetMapping
+	DeferredResult<List<Message>> unread(@PathVariable String peer, @RequestParam(defaultValue = "0") double wait,
+			Caller caller) {
+		if (!(wait >= 0 && wait <= maxWait.toSeconds())) {
+			throw new BrokerException(Reason.INVALID,
+					"wait is the number of seconds to wait for mail, from 0 to " + maxWait.toSeconds() + ".");
+		}
+		CompletableFuture<Void> arrival = wait > 0 ? repository.mailArrival(caller, peer)
+				: CompletableFuture.completedFuture(null);
+		DeferredResult<List<Message>> result = new DeferredResult<>((long) (wait * 1000) + 1);
+		result.onTimeout(() -> {
+			arrival.cancel(false);
+			result.setResult(List.of());
+		});
+		arrival.thenRun(() -> {
+			try {
+				result.setResult(repository.unread(caller, peer));
+			}
+			catch (RuntimeException ex) {
+				result.setErrorResult(ex);
+			}
+		});
+		return result;
+	}
+
+	@PostMapping("/ack")
+	AcknowledgementResult acknowledge(@PathVariable String peer, @Valid @RequestBody Acknowledgement acknowledgement,
+			Caller caller) {
+		return repository.acknowledge(caller, peer, acknowledgement.ids());
+	}
+
+}

@@ -1,0 +1,68 @@
+package dev.mycelium.broker;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.mycelium.protocol.Peer;
+import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.Registration;
+import dev.mycelium.protocol.Scope;
+import dev.mycelium.protocol.SummaryUpdate;
+
+/** Registration, discovery, summary, liveness and leaving. */
+@RestController
+@RequestMapping("/api/peers")
+class PeerController {
+
+	private final BrokerRepository repository;
+
+	PeerController(BrokerRepository repository) {
+		this.repository = repository;
+	}
+
+	@PostMapping
+	@ResponseStatus(HttpStatus.CREATED)
+	Registration register(@Valid @RequestBody PeerRegistration registration) {
+		return repository.register(registration);
+	}
+
+	@GetMapping
+	List<Peer> peers(@RequestParam(required = false) String scope, Caller caller) {
+		return repository.peers(BrokerArguments.scope(scope), caller);
+	}
+
+	@GetMapping("/{peer}")
+	Peer peer(@PathVariable String peer) {
+		return repository.peer(peer);
+	}
+
+	@PatchMapping("/{peer}")
+	Peer updateSummary(@PathVariable String peer, @Valid @RequestBody SummaryUpdate update, Caller caller) {
+		return repository.updateSummary(caller, peer, update.summary());
+	}
+
+	@DeleteMapping("/{peer}")
+	@ResponseStatus(HttpStatus.NO_CONTENT)
+	void leave(@PathVariable String peer, Caller caller) {
+		repository.leave(caller, peer);
+	}
+
+	@PostMapping("/{peer}/heartbeat")
+	Peer heartbeat(@PathVariable String peer, Caller caller) {
+		return repository.heartbeat(caller, peer);
+	}
+
+}

@@ -1,0 +1,51 @@
+package dev.mycelium.broker;
+
+import java.util.List;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.mycelium.protocol.Task;
+import dev.mycelium.protocol.TaskOutcome;
+import dev.mycelium.protocol.TaskRequest;
+
+/** Delegated tasks: create, report once, list. */
+@RestController
+@RequestMapping("/api/tasks")
+class TaskController {
+
+	private final BrokerRepository repository;
+
+	TaskController(BrokerRepository repository) {
+		this.repository = repository;
+	}
+
+	@PostMapping
+	@ResponseStatus(HttpStatus.CREATED)
+	Task delegate(@RequestBody TaskRequest request, Caller caller) {
+		return repository.delegate(caller, request);
+	}
+
+	@GetMapping
+	List<Task> tasks(@RequestParam String peer) {
+		return repository.tasks(peer);
+	}
+
+	@GetMapping("/{id}")
+	Task task(@PathVariable String id) {
+		return repository.task(id);
+	}
+
+	@PostMapping("/{id}/result")
+	Task report(@PathVariable String id, @RequestBody TaskOutcome outcome, Caller caller) {
+		return repository.report(caller, id, outcome);
+	}
+
+}

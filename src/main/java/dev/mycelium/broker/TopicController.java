@@ -1,0 +1,50 @@
+package dev.mycelium.broker;
+
+import java.util.List;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.mycelium.protocol.Broadcast;
+import dev.mycelium.protocol.BroadcastResult;
+import dev.mycelium.protocol.Topic;
+
+/** Topics, their subscribers, and broadcasts (to a topic or to everyone in scope). */
+@RestController
+class TopicController {
+
+	private final BrokerRepository repository;
+
+	TopicController(BrokerRepository repository) {
+		this.repository = repository;
+	}
+
+	@PostMapping("/api/broadcasts")
+	@ResponseStatus(HttpStatus.CREATED)
+	BroadcastResult broadcast(@RequestBody Broadcast broadcast, Caller caller) {
+		return repository.broadcast(caller, broadcast);
+	}
+
+	@GetMapping("/api/topics")
+	List<Topic> topics() {
+		return repository.topics();
+	}
+
+	@PutMapping("/api/topics/{topic}/subscribers/{peer}")
+	Topic subscribe(@PathVariable String topic, @PathVariable String peer, Caller caller) {
+		return repository.subscribe(caller, topic, peer);
+	}
+
+	@DeleteMapping("/api/topics/{topic}/subscribers/{peer}")
+	Topic unsubscribe(@PathVariable String topic, @PathVariable String peer, Caller caller) {
+		return repository.unsubscribe(caller, topic, peer);
+	}
+
+}

@@ -1,0 +1,19 @@
+package dev.mycelium.protocol;
+
+/** The shapes of names users type: peer names and topic names. */
+public final class Names {
+
+	public static final String PEER_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
+
+	public static final String PEER_NAME_RULE = "a peer name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+	public static final String TOPIC = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
+
+	public static final String TOPIC_RULE = "a topic is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+	public static final int MAX_SUMMARY = 2000;
+
+	private Names() {
+	}
+
+}

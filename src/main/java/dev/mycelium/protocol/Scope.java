@@ -1,0 +1,38 @@
+package dev.mycelium.protocol;
+
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * Which peers a listing or a broadcast covers: every peer on this machine, or only the
+ * peers working in the same git repository (worktrees and clones included).
+ */
+public enum Scope {
+
+	MACHINE, REPO;
+
+	@JsonValue
+	public String wireName() {
+		return name().toLowerCase(Locale.ROOT);
+	}
+
+	/**
+	 * Parses a scope as a user types it; {@code null} or blank means {@link #MACHINE}.
+	 * @throws IllegalArgumentException naming the accepted values
+	 */
+	@JsonCreator
+	public static Scope parse(String text) {
+		if (text == null || text.isBlank()) {
+			return MACHINE;
+		}
+		for (Scope scope : values()) {
+			if (scope.wireName().equalsIgnoreCase(text.trim())) {
+				return scope;
+			}
+		}
+		throw new IllegalArgumentException("scope must be 'machine' or 'repo', not '" + text + "'");
+	}
+
+}

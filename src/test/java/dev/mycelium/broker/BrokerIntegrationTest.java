@@ -1,0 +1,65 @@
+package dev.mycelium.broker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.BeforeEach;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
+
+import dev.mycelium.MyceliumApplication;
+import dev.mycelium.protocol.MyceliumHome;
+
+/**
+ * A real broker on a random loopback port with a temporary {@code MYCELIUM_HOME}, shared
+ * by the integration tests (Spring caches the context). Tests stay independent by
+ * registering peers under names of their own.
+ */
+@SpringBootTest(classes = MyceliumApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "mycelium.host=localhost")
+@ActiveProfiles("broker")
+abstract class BrokerIntegrationTest {
+
+	static final Path HOME = temporaryHome();
+
+	private static final AtomicInteger NAMES = new AtomicInteger();
+
+	@LocalServerPort
+	int port;
+
+	BrokerApi api;
+
+	@DynamicPropertySource
+	static void home(DynamicPropertyRegistry registry) {
+		registry.add("mycelium.home", HOME::toString);
+	}
+
+	@BeforeEach
+	void connect() {
+		api = new BrokerApi(port, new MyceliumHome(HOME).readToken().orElseThrow());
+	}
+
+	/** A name no other test uses. */
+	static String unique(String name) {
+		return name + NAMES.incrementAndGet();
+	}
+
+	private static Path temporaryHome() {
+		try {
+			Path root = Files.createTempDirectory("mycelium-test");
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> FileSystemUtils.deleteRecursively(root.toFile())));
+			return root.resolve("home");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
