@@ -19,9 +19,13 @@ final class Ids {
 
 	/** A short id a person can read and type, e.g. {@code k3m9x2qa}. */
 	static String shortId(int length) {
+		// One call to the shared generator per id: it synchronizes, and ids are made on
+		// every send.
+		byte[] random = new byte[length];
+		RANDOM.nextBytes(random);
 		char[] id = new char[length];
 		for (int i = 0; i < length; i++) {
-			id[i] = BASE32[RANDOM.nextInt(BASE32.length)];
+			id[i] = BASE32[random[i] & 31];
 		}
 		return new String(id);
 	}

@@ -25,6 +25,7 @@ import dev.mycelium.protocol.TaskStatus;
 import dev.mycelium.protocol.Topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Every route of the REST API, the way a client uses it, and every bad input it refuses.
@@ -236,8 +237,7 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 			long start = System.nanoTime();
 			CompletableFuture<Response> poll = CompletableFuture
 				.supplyAsync(() -> api.get("/api/peers/" + bob.id() + "/messages?wait=20", bob.secret()));
-			Thread.sleep(300);
-			assertThat(poll).as("an empty inbox holds the request").isNotDone();
+			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !poll.isDone());
 			api.send(alice, bob, "wake up");
 			Response woken = poll.get();
 

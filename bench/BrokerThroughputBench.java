@@ -1,0 +1,759 @@
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * End-to-end benchmark of the mycelium broker over its real HTTP API: starts a private
+ * broker (own MYCELIUM_HOME, own free port), registers peers, measures the latency of
+ * one sequential sender, then the throughput of many concurrent senders while receivers
+ * long-poll and acknowledge, and checks that every message arrived exactly once.
+ *
+ * <pre>
+ * java bench/BrokerThroughputBench.java target/mycelium.jar [--peers 100] [--messages 20000] [--senders 8]
+ * </pre>
+ *
+ * JDK classes only, so that it runs with the source launcher and needs no build.
+ */
+public class BrokerThroughputBench {
+
+	/** The port a user's own broker listens on: never disturb it. */
+	private static final int USER_BROKER_PORT = 7890;
+
+	/** Long-poll length for receivers: short, so that stopping them takes at most this. */
+	private static final double POLL_WAIT_SECONDS = 1;
+
+	/**
+	 * The latency phase reads a recipient's inbox once this many are unread, well below
+	 * the broker's limit of 1,000, so that no timed send ever meets a full inbox.
+	 */
+	private static final int LATENCY_DRAIN_AT = 500;
+
+	private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
+
+	private static final Pattern NAME = Pattern.compile("\"name\":\"([^\"]+)\"");
+
+	private static final Pattern SECRET = Pattern.compile("\"secret\":\"([^\"]+)\"");
+
+	private static final Pattern ACKNOWLEDGED = Pattern.compile("\"acknowledged\":(\\d+)");
+
+	/** A Spring Boot log line at WARN or ERROR, e.g. {@code 2026-...Z  WARN 123 --- ...}. */
+	private static final Pattern LOG_PROBLEM = Pattern.compile("^\\S+\\s+(WARN|ERROR)\\s");
+
+	public static void main(String[] args) throws Exception {
+		Options options;
+		try {
+			options = Options.parse(args);
+		}
+		catch (IllegalArgumentException ex) {
+			System.err.println(ex.getMessage());
+			System.err.println(Options.USAGE);
+			System.exit(2);
+			return;
+		}
+		boolean ok;
+		Broker broker = new Broker(options);
+		// Ctrl-C or an exception must not leave a broker behind: close() is idempotent,
+		// so the hook and the normal path can both call it.
+		Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "bench-cleanup"));
+		try {
+			ok = run(options, broker);
+		}
+		finally {
+			broker.close();
+		}
+		// HttpClient and pool threads may linger; the verdict is the exit code.
+		System.exit(ok ? 0 : 1);
+	}
+
+	private static boolean run(Options options, Broker broker) throws Exception {
+		progress("starting broker on 127.0.0.1:%d (MYCELIUM_HOME %s)", broker.port, broker.home);
+		broker.start();
+		Api api = new Api(broker.port, broker.token());
+		long registering = System.nanoTime();
+		List<Peer> peers = register(api, options.peers);
+		progress("registered %d peers in %.0f ms", peers.size(), millis(System.nanoTime() - registering));
+
+		Latency latency = latencyPhase(api, peers, options);
+		progress("latency phase done");
+		Throughput throughput = throughputPhase(api, peers, options);
+		progress("throughput phase done");
+
+		broker.stop();
+		List<String> logProblems = broker.logProblems();
+
+		System.out.println();
+		System.out.printf(Locale.US, "mycelium broker benchmark  (JDK %s%s, %d cores, %d peers)%n", System.getProperty("java.version"),
+				broker.javaDescription(), Runtime.getRuntime().availableProcessors(), peers.size());
+		System.out.printf(Locale.US, "send latency   p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (%d sequential sends)%n",
+				latency.percentile(50), latency.percentile(90), latency.percentile(99), latency.percentile(100),
+				latency.nanos.length);
+		System.out.printf(Locale.US,
+				"throughput     sent %,.0f msg/s  delivered %,.0f msg/s  (%d messages, %d senders, %d receivers, %d retries 429)%n",
+				throughput.sentPerSecond(), throughput.deliveredPerSecond(), options.messages, options.senders,
+				options.receivers, throughput.retries);
+		boolean ok = latency.verified && throughput.verified;
+		System.out.printf("verify         %s  (%s; %s)%n", ok ? "OK" : "FAILED", latency.verification,
+				throughput.verification);
+		System.out.printf("broker log     %d WARN/ERROR lines%n", logProblems.size());
+		logProblems.stream()
+			.limit(10)
+			.forEach(line -> System.out.println("               " + (line.length() > 160 ? line.substring(0, 160) + "..." : line)));
+		return ok;
+	}
+
+	// ---- peers
+
+	private static List<Peer> register(Api api, int count) throws Exception {
+		HttpClient client = newClient();
+		List<Peer> peers = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			String json = "{\"cwd\":\"/bench/peer-" + i + "\",\"session_key\":\"bench-" + i + "\",\"pid\":" + i + "}";
+			HttpResponse<String> response = expect(client.send(api.post("/api/peers", json, null), BodyHandlers.ofString()),
+					201);
+			peers.add(new Peer(first(ID, response.body()), first(NAME, response.body()),
+					first(SECRET, response.body())));
+		}
+		return peers;
+	}
+
+	// ---- latency: one sender, one request at a time
+
+	private static Latency latencyPhase(Api api, List<Peer> peers, Options options) throws Exception {
+		HttpClient client = newClient();
+		Peer sender = peers.get(0);
+		int[] unread = new int[peers.size()];
+		int total = options.warmup + options.latencySends;
+		long[] nanos = new long[options.latencySends];
+		int drained = 0;
+		for (int k = 0; k < total; k++) {
+			int to = 1 + k % (peers.size() - 1);
+			Peer recipient = peers.get(to);
+			if (unread[to] >= LATENCY_DRAIN_AT) {
+				drained += drain(api, client, recipient);
+				unread[to] = 0;
+			}
+			HttpRequest request = api.send(sender, recipient, "latency " + k);
+			long started = System.nanoTime();
+			HttpResponse<String> response = client.send(request, BodyHandlers.ofString());
+			long elapsed = System.nanoTime() - started;
+			expect(response, 201);
+			unread[to]++;
+			if (k >= options.warmup) {
+				nanos[k - options.warmup] = elapsed;
+			}
+		}
+		for (int to = 1; to < peers.size(); to++) {
+			if (unread[to] > 0) {
+				drained += drain(api, client, peers.get(to));
+			}
+		}
+		Arrays.sort(nanos);
+		String verification = drained + "/" + total + " latency messages read";
+		return new Latency(nanos, drained == total, verification);
+	}
+
+	/** Reads and acknowledges everything in one inbox; returns how many were acknowledged. */
+	private static int drain(Api api, HttpClient client, Peer peer) throws Exception {
+		int acknowledged = 0;
+		while (true) {
+			List<String> ids = all(ID, expect(client.send(api.unread(peer, 0), BodyHandlers.ofString()), 200).body());
+			if (ids.isEmpty()) {
+				return acknowledged;
+			}
+			HttpResponse<String> ack = expect(client.send(api.ack(peer, ids), BodyHandlers.ofString()), 200);
+			acknowledged += Integer.parseInt(first(ACKNOWLEDGED, ack.body()));
+		}
+	}
+
+	record Latency(long[] nanos, boolean verified, String verification) {
+
+		/** Nearest-rank percentile in milliseconds; 100 is the maximum. */
+		double percentile(double p) {
+			int rank = (int) Math.ceil(p / 100 * nanos.length);
+			return millis(nanos[Math.max(0, rank - 1)]);
+		}
+
+	}
+
+	// ---- throughput: many senders, receivers long-polling at the same time
+
+	private static Throughput throughputPhase(Api api, List<Peer> peers, Options options) throws Exception {
+		Tally tally = new Tally(options.messages);
+		List<Receiver> receivers = new ArrayList<>();
+		for (int r = 0; r < options.receivers; r++) {
+			receivers.add(new Receiver(api, tally, "bench-receiver-" + r));
+		}
+		for (int p = 0; p < peers.size(); p++) {
+			receivers.get(p % receivers.size()).owned.add(peers.get(p));
+		}
+		// Receivers are listening before the clock starts, as a real consumer would be.
+		CountDownLatch polling = new CountDownLatch(peers.size());
+		receivers.forEach(receiver -> receiver.start(polling));
+		polling.await();
+
+		ExecutorService senderThreads = Executors.newFixedThreadPool(options.senders);
+		CountDownLatch go = new CountDownLatch(1);
+		List<Future<?>> senders = new ArrayList<>();
+		for (int s = 0; s < options.senders; s++) {
+			int count = options.messages / options.senders + (s < options.messages % options.senders ? 1 : 0);
+			int self = s;
+			senders.add(senderThreads.submit(() -> {
+				send(api, peers, self, count, go, tally);
+				return null;
+			}));
+		}
+		long started = System.nanoTime();
+		go.countDown();
+		for (Future<?> sender : senders) {
+			sender.get();
+		}
+		senderThreads.shutdown();
+		long sent = tally.lastSendAnswered.get() - started;
+
+		boolean delivered = tally.awaitDelivery(Duration.ofMinutes(5));
+		long delivery = tally.deliveredAt.get() - started;
+
+		// Stop re-polling; the outstanding long-polls end within POLL_WAIT_SECONDS, and any
+		// message they bring back (there should be none) still counts against the check.
+		receivers.forEach(Receiver::stop);
+		for (Receiver receiver : receivers) {
+			receiver.awaitStopped(Duration.ofSeconds((long) POLL_WAIT_SECONDS + 30));
+		}
+		if (tally.failure.get() != null) {
+			throw new IllegalStateException("a receiver failed", tally.failure.get());
+		}
+		return tally.result(delivered, sent, delivery);
+	}
+
+	/**
+	 * One sender: its own peer identity and HTTP client, recipients cycling over every
+	 * other peer. A full inbox (429) is a normal condition, not an error: wait briefly
+	 * and send the same message again so that nothing is lost.
+	 */
+	private static void send(Api api, List<Peer> peers, int self, int count, CountDownLatch go, Tally tally)
+			throws Exception {
+		HttpClient client = newClient();
+		Peer sender = peers.get(self);
+		go.await();
+		for (int k = 0; k < count; k++) {
+			Peer recipient = peers.get((self + 1 + k % (peers.size() - 1)) % peers.size());
+			HttpRequest request = api.send(sender, recipient, "bench " + self + "-" + k);
+			while (true) {
+				HttpResponse<String> response = client.send(request, BodyHandlers.ofString());
+				if (response.statusCode() == 429) {
+					tally.retries.increment();
+					Thread.sleep(1);
+					continue;
+				}
+				tally.sent.add(first(ID, expect(response, 201).body()));
+				break;
+			}
+		}
+		tally.lastSendAnswered.accumulateAndGet(System.nanoTime(), Math::max);
+	}
+
+	/**
+	 * Long-polls the inboxes of the peers it owns, all at once with asynchronous
+	 * requests; its single thread handles every answer, so one thread serves many
+	 * peers. Per peer the cycle is strictly read, acknowledge, read again: reading
+	 * does not acknowledge, so reading again before the acknowledgement is answered
+	 * would see the same messages twice.
+	 */
+	static final class Receiver {
+
+		final List<Peer> owned = new ArrayList<>();
+
+		private final Api api;
+
+		private final Tally tally;
+
+		private final HttpClient client = newClient();
+
+		private final ExecutorService thread;
+
+		private final AtomicBoolean stopping = new AtomicBoolean();
+
+		private CountDownLatch stopped;
+
+		Receiver(Api api, Tally tally, String name) {
+			this.api = api;
+			this.tally = tally;
+			this.thread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, name));
+		}
+
+		void start(CountDownLatch polling) {
+			stopped = new CountDownLatch(owned.size());
+			owned.forEach(peer -> thread.execute(() -> {
+				poll(peer);
+				polling.countDown();
+			}));
+		}
+
+		void stop() {
+			stopping.set(true);
+		}
+
+		void awaitStopped(Duration timeout) throws InterruptedException {
+			if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new IllegalStateException("receivers still busy " + timeout.toSeconds() + " s after delivery");
+			}
+			thread.shutdown();
+		}
+
+		private void poll(Peer peer) {
+			if (stopping.get()) {
+				stopped.countDown();
+				return;
+			}
+			client.sendAsync(api.unread(peer, POLL_WAIT_SECONDS), BodyHandlers.ofString())
+				.whenCompleteAsync((response, error) -> handle(peer, () -> read(peer, expect(response, error, 200))),
+						thread);
+		}
+
+		private void read(Peer peer, HttpResponse<String> response) {
+			List<String> ids = all(ID, response.body());
+			if (ids.isEmpty()) {
+				poll(peer);
+				return;
+			}
+			client.sendAsync(api.ack(peer, ids), BodyHandlers.ofString())
+				.whenCompleteAsync(
+						(ack, error) -> handle(peer, () -> acknowledged(peer, ids, expect(ack, error, 200))), thread);
+		}
+
+		private void acknowledged(Peer peer, List<String> ids, HttpResponse<String> ack) {
+			tally.received(ids, Integer.parseInt(first(ACKNOWLEDGED, ack.body())));
+			poll(peer);
+		}
+
+		/** A failed request ends this peer's cycle and fails the run, loudly. */
+		private void handle(Peer peer, Runnable step) {
+			try {
+				step.run();
+			}
+			catch (RuntimeException ex) {
+				tally.failure.compareAndSet(null, new IllegalStateException("receiving for " + peer.name, ex));
+				stopped.countDown();
+			}
+		}
+
+	}
+
+	/** What senders and receivers saw, shared between their threads. */
+	static final class Tally {
+
+		final int expected;
+
+		final Set<String> sent;
+
+		final Set<String> received;
+
+		final LongAdder retries = new LongAdder();
+
+		final AtomicInteger duplicates = new AtomicInteger();
+
+		/** Acknowledgements the broker counted differently from the ids sent with them. */
+		final AtomicInteger ackMismatches = new AtomicInteger();
+
+		final AtomicLong lastSendAnswered = new AtomicLong();
+
+		final AtomicLong deliveredAt = new AtomicLong();
+
+		final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+		private final CountDownLatch allDelivered = new CountDownLatch(1);
+
+		Tally(int expected) {
+			this.expected = expected;
+			this.sent = ConcurrentHashMap.newKeySet(expected * 2);
+			this.received = ConcurrentHashMap.newKeySet(expected * 2);
+		}
+
+		void received(List<String> ids, int acknowledged) {
+			if (acknowledged != ids.size()) {
+				ackMismatches.incrementAndGet();
+			}
+			for (String id : ids) {
+				if (!received.add(id)) {
+					duplicates.incrementAndGet();
+				}
+			}
+			if (received.size() >= expected && deliveredAt.compareAndSet(0, System.nanoTime())) {
+				allDelivered.countDown();
+			}
+		}
+
+		/** True once all are read and acknowledged; false on timeout or a receiver failure. */
+		boolean awaitDelivery(Duration timeout) throws InterruptedException {
+			long deadline = System.nanoTime() + timeout.toNanos();
+			while (System.nanoTime() < deadline && failure.get() == null) {
+				if (allDelivered.await(100, TimeUnit.MILLISECONDS)) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		Throughput result(boolean delivered, long sendNanos, long deliveryNanos) {
+			boolean exact = delivered && sent.size() == expected && received.equals(sent) && duplicates.get() == 0
+					&& ackMismatches.get() == 0;
+			String verification = String.format("%d sent, %d distinct ids received and acknowledged, %d duplicates",
+					sent.size(), received.size(), duplicates.get())
+					+ (ackMismatches.get() > 0 ? ", " + ackMismatches.get() + " acknowledgement count mismatches" : "")
+					+ (delivered ? "" : ", delivery incomplete");
+			return new Throughput(expected, sendNanos, delivered ? deliveryNanos : -1, retries.sum(), exact,
+					verification);
+		}
+
+	}
+
+	record Throughput(int messages, long sendNanos, long deliveryNanos, long retries, boolean verified,
+			String verification) {
+
+		double sentPerSecond() {
+			return messages / (sendNanos / 1e9);
+		}
+
+		double deliveredPerSecond() {
+			return deliveryNanos < 0 ? 0 : messages / (deliveryNanos / 1e9);
+		}
+
+	}
+
+	// ---- HTTP
+
+	/**
+	 * HTTP/1.1 keeps one request per connection, which is what a peer's client does;
+	 * every thread gets its own client so that no connection pool or selector thread is
+	 * shared between the threads being measured.
+	 */
+	private static HttpClient newClient() {
+		return HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(Duration.ofSeconds(10))
+			.build();
+	}
+
+	record Peer(String id, String name, String secret) {
+	}
+
+	/** Builds the broker's requests; addressed by peer id, the broker's cheapest look-up. */
+	record Api(int port, String token) {
+
+		private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+		HttpRequest post(String path, String json, Peer as) {
+			return request(path, as, TIMEOUT).header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(json))
+				.build();
+		}
+
+		HttpRequest send(Peer from, Peer to, String text) {
+			return post("/api/peers/" + to.id + "/messages", "{\"body\":\"" + text + "\"}", from);
+		}
+
+		HttpRequest unread(Peer peer, double waitSeconds) {
+			Duration timeout = TIMEOUT.plusMillis((long) (waitSeconds * 1000));
+			return request("/api/peers/" + peer.id + "/messages?wait=" + waitSeconds, peer, timeout).GET().build();
+		}
+
+		HttpRequest ack(Peer peer, List<String> ids) {
+			return post("/api/peers/" + peer.id + "/messages/ack", "{\"ids\":[\"" + String.join("\",\"", ids) + "\"]}",
+					peer);
+		}
+
+		private HttpRequest.Builder request(String path, Peer as, Duration timeout) {
+			HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+				.timeout(timeout)
+				.header("Authorization", "Bearer " + token);
+			return as == null ? builder : builder.header("Mycelium-Peer-Secret", as.secret);
+		}
+
+	}
+
+	private static HttpResponse<String> expect(HttpResponse<String> response, int status) {
+		if (response.statusCode() != status) {
+			throw new IllegalStateException(response.request().method() + " " + response.request().uri().getPath()
+					+ " answered " + response.statusCode() + " (expected " + status + "): " + response.body());
+		}
+		return response;
+	}
+
+	private static HttpResponse<String> expect(HttpResponse<String> response, Throwable error, int status) {
+		if (error != null) {
+			throw new IllegalStateException(error);
+		}
+		return expect(response, status);
+	}
+
+	private static String first(Pattern pattern, String json) {
+		Matcher matcher = pattern.matcher(json);
+		if (!matcher.find()) {
+			throw new IllegalStateException("no " + pattern + " in " + json);
+		}
+		return matcher.group(1);
+	}
+
+	/** Every match; for the unread inbox, whose messages carry their ids as {@code "id"}. */
+	private static List<String> all(Pattern pattern, String json) {
+		List<String> values = new ArrayList<>();
+		Matcher matcher = pattern.matcher(json);
+		while (matcher.find()) {
+			values.add(matcher.group(1));
+		}
+		return values;
+	}
+
+	// ---- the broker process
+
+	/**
+	 * A broker of our own: temporary MYCELIUM_HOME, free loopback port, output to a file
+	 * in that home. Everything it creates goes when it is closed.
+	 */
+	static final class Broker implements AutoCloseable {
+
+		final Path home;
+
+		final int port;
+
+		private final Options options;
+
+		private final Path log;
+
+		private final AtomicBoolean closed = new AtomicBoolean();
+
+		private volatile Process process;
+
+		Broker(Options options) throws IOException {
+			this.options = options;
+			this.home = Files.createTempDirectory("mycelium-bench-");
+			this.log = home.resolve("broker.log");
+			this.port = freePort();
+		}
+
+		/** Taken from the kernel and released at once; a race is possible but unlikely. */
+		private static int freePort() throws IOException {
+			while (true) {
+				try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+					if (socket.getLocalPort() != USER_BROKER_PORT) {
+						return socket.getLocalPort();
+					}
+				}
+			}
+		}
+
+		void start() throws Exception {
+			List<String> command = new ArrayList<>();
+			command.add(options.brokerJava);
+			command.addAll(options.brokerJvmArgs);
+			command.addAll(List.of("-jar", options.jar.toString(), "broker", "--port", Integer.toString(port)));
+			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(log.toFile());
+			builder.environment().put("MYCELIUM_HOME", home.toString());
+			// The broker must not pick up the user's settings for another broker.
+			builder.environment().keySet().removeIf(name -> name.startsWith("MYCELIUM_") && !name.equals("MYCELIUM_HOME"));
+			synchronized (this) {
+				if (closed.get()) {
+					throw new IllegalStateException("closed before the broker started");
+				}
+				process = builder.start();
+			}
+			awaitHealthy(Duration.ofSeconds(60));
+		}
+
+		private void awaitHealthy(Duration timeout) throws Exception {
+			HttpClient client = newClient();
+			HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+				.timeout(Duration.ofSeconds(2))
+				.build();
+			long deadline = System.nanoTime() + timeout.toNanos();
+			while (System.nanoTime() < deadline) {
+				if (!process.isAlive()) {
+					throw new IllegalStateException(
+							"the broker exited with " + process.exitValue() + " while starting:\n" + logTail());
+				}
+				try {
+					HttpResponse<String> response = client.send(health, BodyHandlers.ofString());
+					if (response.statusCode() == 200 && response.body().contains("UP")) {
+						return;
+					}
+				}
+				catch (IOException notYet) {
+					// Not listening yet.
+				}
+				Thread.sleep(200);
+			}
+			throw new IllegalStateException("the broker was not healthy within " + timeout.toSeconds() + " s:\n"
+					+ logTail());
+		}
+
+		String token() throws IOException {
+			return Files.readString(home.resolve("token"), StandardCharsets.US_ASCII).trim();
+		}
+
+		/** ", broker JDK 25.0.1" when the broker runs on another JDK than this program. */
+		String javaDescription() {
+			Path javaHome = Path.of(options.brokerJava).toAbsolutePath().getParent().getParent();
+			if (javaHome.equals(Path.of(System.getProperty("java.home")).toAbsolutePath())) {
+				return "";
+			}
+			try (Stream<String> release = Files.lines(javaHome.resolve("release"))) {
+				return release.filter(line -> line.startsWith("JAVA_VERSION="))
+					.map(line -> ", broker JDK " + line.substring(line.indexOf('=') + 1).replace("\"", ""))
+					.findFirst()
+					.orElse(", broker " + options.brokerJava);
+			}
+			catch (IOException | UncheckedIOException ex) {
+				return ", broker " + options.brokerJava;
+			}
+		}
+
+		/** SIGTERM for a graceful shutdown, then SIGKILL if it takes too long. */
+		synchronized void stop() {
+			Process running = process;
+			if (running == null || !running.isAlive()) {
+				return;
+			}
+			running.destroy();
+			try {
+				if (!running.waitFor(10, TimeUnit.SECONDS)) {
+					running.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+				}
+			}
+			catch (InterruptedException ex) {
+				running.destroyForcibly();
+				Thread.currentThread().interrupt();
+			}
+		}
+
+		List<String> logProblems() throws IOException {
+			try (Stream<String> lines = Files.lines(log)) {
+				return lines.filter(line -> LOG_PROBLEM.matcher(line).find()).toList();
+			}
+		}
+
+		private String logTail() throws IOException {
+			List<String> lines = Files.readAllLines(log);
+			return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+		}
+
+		@Override
+		public void close() {
+			if (!closed.compareAndSet(false, true)) {
+				return;
+			}
+			stop();
+			try (Stream<Path> files = Files.walk(home)) {
+				files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+			}
+			catch (IOException ex) {
+				System.err.println("could not delete " + home + ": " + ex);
+			}
+		}
+
+	}
+
+	// ---- options
+
+	record Options(Path jar, int peers, int messages, int senders, int receivers, int warmup, int latencySends,
+			String brokerJava, List<String> brokerJvmArgs) {
+
+		static final String USAGE = """
+				usage: java bench/BrokerThroughputBench.java <mycelium.jar> [options]
+				  --peers N            peers to register (default 100)
+				  --messages N         messages in the throughput phase (default 20000)
+				  --senders N          concurrent sender threads, one peer each (default 8)
+				  --receivers N        receiver threads sharing the peers' inboxes (default 4)
+				  --warmup N           untimed sends before the latency phase (default 2000)
+				  --latency-sends N    timed sequential sends (default 5000)
+				  --broker-java PATH   java executable for the broker (default: the one running this)
+				  --broker-jvm-arg A   extra JVM argument for the broker, repeatable (e.g. -Xmx512m)""";
+
+		static Options parse(String[] args) {
+			if (args.length == 0 || args[0].startsWith("--")) {
+				throw new IllegalArgumentException("the broker jar comes first");
+			}
+			Path jar = Path.of(args[0]);
+			if (!Files.isRegularFile(jar)) {
+				throw new IllegalArgumentException("no such jar: " + jar);
+			}
+			int peers = 100, messages = 20000, senders = 8, receivers = 4, warmup = 2000, latencySends = 5000;
+			String brokerJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+			List<String> brokerJvmArgs = new ArrayList<>();
+			for (int i = 1; i < args.length; i += 2) {
+				if (i + 1 >= args.length) {
+					throw new IllegalArgumentException(args[i] + " needs a value");
+				}
+				String value = args[i + 1];
+				switch (args[i]) {
+					case "--peers" -> peers = positive(args[i], value);
+					case "--messages" -> messages = positive(args[i], value);
+					case "--senders" -> senders = positive(args[i], value);
+					case "--receivers" -> receivers = positive(args[i], value);
+					case "--warmup" -> warmup = Integer.parseInt(value);
+					case "--latency-sends" -> latencySends = positive(args[i], value);
+					case "--broker-java" -> brokerJava = value;
+					case "--broker-jvm-arg" -> brokerJvmArgs.add(value);
+					default -> throw new IllegalArgumentException("unknown option " + args[i]);
+				}
+			}
+			if (peers < 2) {
+				throw new IllegalArgumentException("--peers must be at least 2: a peer cannot message itself");
+			}
+			if (senders > peers) {
+				throw new IllegalArgumentException("--senders must not exceed --peers: each sender is its own peer");
+			}
+			return new Options(jar, peers, messages, senders, Math.min(receivers, peers), warmup, latencySends,
+					brokerJava, List.copyOf(brokerJvmArgs));
+		}
+
+		private static int positive(String option, String value) {
+			int number = Integer.parseInt(value);
+			if (number < 1) {
+				throw new IllegalArgumentException(option + " must be at least 1");
+			}
+			return number;
+		}
+
+	}
+
+	private static double millis(long nanos) {
+		return nanos / 1e6;
+	}
+
+	/** Progress goes to stderr so that stdout holds only the results. */
+	private static void progress(String format, Object... args) {
+		System.err.printf("[bench] " + format + "%n", args);
+	}
+
+}

@@ -1,0 +1,144 @@
+package dev.mycelium.broker;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.mycelium.MyceliumApplication;
+import dev.mycelium.protocol.BrokerState;
+import dev.mycelium.protocol.MyceliumHome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The broker as a user starts it: a separate process, configured by the environment and
+ * options, one per {@code MYCELIUM_HOME}, leaving nothing behind when stopped.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class BrokerProcessIntegrationTests {
+
+	private final List<Process> started = new ArrayList<>();
+
+	@TempDir
+	Path temporary;
+
+	@AfterEach
+	void stopEverything() throws InterruptedException {
+		for (Process process : started) {
+			process.destroy();
+			if (!process.waitFor(10, TimeUnit.SECONDS)) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+	}
+
+	@Test
+	void environmentChoosesHomeAndPortAndStoppingCleansUp() throws Exception {
+		Path home = temporary.resolve("home");
+		int port = freePort();
+
+		Process broker = start(Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_PORT", String.valueOf(port)),
+				"broker");
+		BrokerState state = awaitState(home);
+
+		assertThat(state.port()).isEqualTo(port);
+		assertThat(state.pid()).isEqualTo(broker.pid());
+		BrokerApi api = new BrokerApi(port, new MyceliumHome(home).readToken().orElseThrow());
+		assertThat(api.get("/api/peers", null).status()).isEqualTo(200);
+
+		broker.destroy();
+		assertThat(broker.waitFor(20, TimeUnit.SECONDS)).isTrue();
+		assertThat(home.resolve("broker.json")).doesNotExist();
+		assertThat(home.resolve("token")).exists();
+	}
+
+	@Test
+	void portOptionOverridesTheEnvironmentAndTheProfileSwitchAlsoStartsTheBroker() throws Exception {
+		Path home = temporary.resolve("home");
+		int port = freePort();
+
+		start(Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_PORT", "1"), "--spring.profiles.active=broker",
+				"--mycelium.port=" + port);
+
+		assertThat(awaitState(home).port()).isEqualTo(port);
+	}
+
+	@Test
+	void aSecondBrokerForTheSameHomeRefusesToStart() throws Exception {
+		Path home = temporary.resolve("home");
+		start(Map.of("MYCELIUM_HOME", home.toString()), "broker", "--port", String.valueOf(freePort()));
+		BrokerState first = awaitState(home);
+
+		Process second = start(Map.of("MYCELIUM_HOME", home.toString()), "broker", "--port",
+				String.valueOf(freePort()));
+
+		assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(second.exitValue()).isNotZero();
+		assertThat(output(second)).contains("Another mycelium broker is already running");
+		assertThat(awaitState(home).instanceId()).as("the first broker is untouched").isEqualTo(first.instanceId());
+	}
+
+	@Test
+	void aNonLoopbackHostIsRefusedUnlessAllowed() throws Exception {
+		Path home = temporary.resolve("home");
+
+		Process broker = start(Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_HOST", "0.0.0.0"), "broker", "--port",
+				String.valueOf(freePort()));
+
+		assertThat(broker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(broker.exitValue()).isNotZero();
+		assertThat(output(broker)).contains("is not a loopback address").contains("MYCELIUM_ALLOW_REMOTE");
+		assertThat(home.resolve("broker.json")).doesNotExist();
+	}
+
+	@Test
+	void anUnknownCommandPrintsUsageAndExits2() throws Exception {
+		Process process = start(Map.of("MYCELIUM_HOME", temporary.toString()), "frobnicate");
+
+		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(process.exitValue()).isEqualTo(2);
+		assertThat(output(process)).contains("usage: mycelium");
+	}
+
+	private Process start(Map<String, String> environment, String... args) throws IOException {
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+						System.getProperty("java.class.path"), MyceliumApplication.class.getName()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(temporary.resolve("process-" + started.size() + ".log").toFile());
+		builder.environment().putAll(environment);
+		Process process = builder.start();
+		started.add(process);
+		return process;
+	}
+
+	private String output(Process process) throws IOException {
+		return Files.readString(temporary.resolve("process-" + started.indexOf(process) + ".log"));
+	}
+
+	private static BrokerState awaitState(Path home) {
+		Path state = home.resolve("broker.json");
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(state));
+		return BrokerApi.JSON.readValue(state.toFile(), BrokerState.class);
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}

@@ -1,0 +1,241 @@
+package dev.mycelium.broker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.util.unit.DataSize;
+
+import dev.mycelium.protocol.DirectMessage;
+import dev.mycelium.protocol.Message;
+import dev.mycelium.protocol.MessageKind;
+import dev.mycelium.protocol.Peer;
+import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.Registration;
+import dev.mycelium.protocol.Scope;
+import dev.mycelium.protocol.Task;
+import dev.mycelium.protocol.TaskRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Liveness and expiry, with a clock the test moves: stale after 30 s, removed after 2
+ * min, mail kept for a 10-minute grace, unread mail expiring after 24 h, and senders
+ * told.
+ */
+class InMemoryBrokerRepositoryTests {
+
+	private final MutableClock clock = new MutableClock();
+
+	private final InMemoryBrokerRepository repository = new InMemoryBrokerRepository(clock,
+			new BrokerProperties.Limits(DataSize.ofKilobytes(64), 1000, Duration.ofHours(24), Duration.ofSeconds(60)),
+			new BrokerProperties.Liveness(Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofMinutes(10),
+					Duration.ofSeconds(1)));
+
+	@Test
+	void silentPeerIsStaleThenRemovedAndAHeartbeatKeepsItActive() {
+		Caller quiet = register("quiet", "k-quiet");
+		Caller chatty = register("chatty", "k-chatty");
+
+		clock.advance(Duration.ofSeconds(31));
+		repository.heartbeat(chatty, chatty.peerId());
+		assertThat(repository.peer("quiet").state()).isEqualTo(Peer.STALE);
+		assertThat(repository.peer("chatty").state()).isEqualTo(Peer.ACTIVE);
+
+		clock.advance(Duration.ofSeconds(90));
+		repository.heartbeat(chatty, chatty.peerId());
+		repository.sweep();
+
+		assertThat(repository.peers(Scope.MACHINE, Caller.operator())).extracting(Peer::name).containsExactly("chatty");
+		assertThat(repository.peer(quiet.peerId()).state()).isEqualTo(Peer.AWAY);
+	}
+
+	@Test
+	void removedPeerThatComesBackWithinTheGraceGetsItsMail() {
+		Caller sender = register("sender", "k-sender");
+		Caller away = register("away", "k-away");
+		repository.send(sender, "away", new DirectMessage("while you slept", null));
+
+		clock.advance(Duration.ofMinutes(3));
+		repository.heartbeat(sender, sender.peerId());
+		repository.sweep();
+		clock.advance(Duration.ofMinutes(9));
+		repository.sweep();
+		Registration back = repository.register(registration("away", "k-away"));
+
+		assertThat(back.id()).isEqualTo(away.peerId());
+		assertThat(back.resumed()).isTrue();
+		assertThat(repository.unread(new Caller(back.id(), back.name()), back.id())).extracting(Message::body)
+			.containsExactly("while you slept");
+	}
+
+	@Test
+	void afterTheGraceUnreadMailIsReportedToEachSenderAsExpired() {
+		Caller alice = register("alice", "k-alice");
+		Caller bob = register("bob", "k-bob");
+		Caller gone = register("gone", "k-gone");
+		Message one = repository.send(alice, "gone", new DirectMessage("one", null));
+		Message two = repository.send(alice, "gone", new DirectMessage("two", null));
+		repository.send(bob, "gone", new DirectMessage("three", null));
+		repository.leave(gone, gone.peerId());
+
+		clock.advance(Duration.ofMinutes(11));
+		repository.heartbeat(alice, alice.peerId());
+		repository.heartbeat(bob, bob.peerId());
+		repository.sweep();
+
+		List<Message> aliceInbox = repository.unread(alice, alice.peerId());
+		assertThat(aliceInbox).singleElement().satisfies(notice -> {
+			assertThat(notice.kind()).isEqualTo(MessageKind.EXPIRED);
+			assertThat(notice.from()).isEqualTo("mycelium");
+			assertThat(notice.body()).contains("2 messages").contains("gone").contains(one.id()).contains(two.id());
+		});
+		assertThat(repository.unread(bob, bob.peerId())).singleElement()
+			.satisfies(notice -> assertThat(notice.body()).startsWith("1 message you sent to gone expired"));
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> repository.peer("gone"))
+			.satisfies(ex -> assertThat(ex.reason()).isEqualTo(BrokerException.Reason.NOT_FOUND));
+
+		Registration fresh = repository.register(registration("gone", "k-gone"));
+		assertThat(fresh.resumed()).as("after the grace, the same session key starts afresh").isFalse();
+		assertThat(fresh.id()).isNotEqualTo(gone.peerId());
+	}
+
+	@Test
+	void unreadMessagesExpireAfterTheirTimeToLiveAndTheSenderIsTold() {
+		Caller alice = register("alice", "k-alice");
+		Caller bob = register("bob", "k-bob");
+		Message old = repository.send(alice, "bob", new DirectMessage("old news", null));
+		clock.advance(Duration.ofHours(23));
+		repository.send(alice, "bob", new DirectMessage("fresh", null));
+
+		clock.advance(Duration.ofHours(1).plusSeconds(1));
+		keepAlive(alice, bob);
+		repository.sweep();
+
+		assertThat(repository.unread(bob, bob.peerId())).extracting(Message::body).containsExactly("fresh");
+		assertThat(repository.unread(alice, alice.peerId())).singleElement()
+			.satisfies(notice -> assertThat(notice.body()).contains("bob").contains(old.id()));
+	}
+
+	@Test
+	void tasksSurviveTheirAssigneeAndShowAsOrphaned() {
+		Caller lead = register("lead", "k-lead");
+		Caller dev = register("dev", "k-dev");
+		Task task = repository.delegate(lead, new TaskRequest("dev", "write docs", null));
+		repository.leave(dev, dev.peerId());
+
+		assertThat(repository.task(task.id()).orphaned()).as("during the grace it may still come back").isFalse();
+
+		clock.advance(Duration.ofMinutes(11));
+		keepAlive(lead);
+		repository.sweep();
+
+		Task orphan = repository.task(task.id());
+		assertThat(orphan.orphaned()).isTrue();
+		assertThat(repository.tasks("lead")).extracting(Task::id).containsExactly(task.id());
+		assertThat(repository.tasks("dev")).as("found by the old name").extracting(Task::id).containsExactly(task.id());
+	}
+
+	@Test
+	void aPeerThatSpeaksAgainAfterBeingRemovedComesBack() {
+		Caller sleeper = register("sleeper", "k-sleeper");
+		clock.advance(Duration.ofMinutes(3));
+		repository.sweep();
+		assertThat(repository.peer("sleeper").state()).isEqualTo(Peer.AWAY);
+
+		assertThat(repository.authenticate(secretOf("sleeper"))).isPresent();
+
+		assertThat(repository.peer("sleeper").state()).isEqualTo(Peer.ACTIVE);
+		assertThat(sleeper.peerId()).isEqualTo(repository.peer("sleeper").id());
+	}
+
+	@Test
+	void waitingForMailCompletesWhenMailArrives() {
+		Caller alice = register("alice", "k-alice");
+		Caller bob = register("bob", "k-bob");
+		CompletableFuture<Void> arrival = repository.mailArrival(bob, "bob");
+		assertThat(arrival).isNotDone();
+
+		repository.send(alice, "bob", new DirectMessage("hi", null));
+
+		assertThat(arrival).isDone();
+		assertThat(repository.mailArrival(bob, "bob")).as("unread mail: no wait").isDone();
+	}
+
+	@Test
+	void ambiguousIdPrefixIsRefusedWithTheCandidates() {
+		for (int i = 0; i < 200; i++) {
+			register("p" + i, "k" + i);
+		}
+		String prefix = repository.peers(Scope.MACHINE, Caller.operator())
+			.stream()
+			.map(peer -> peer.id().substring(0, 1))
+			.filter(p -> repository.peers(Scope.MACHINE, Caller.operator())
+				.stream()
+				.filter(peer -> peer.id().startsWith(p))
+				.count() > 1)
+			.findFirst()
+			.orElseThrow();
+
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> repository.peer(prefix))
+			.withMessageContaining("matches several peers");
+	}
+
+	private final Map<String, String> secrets = new HashMap<>();
+
+	private Caller register(String name, String sessionKey) {
+		Registration registration = repository.register(registration(name, sessionKey));
+		secrets.put(name, registration.secret());
+		return new Caller(registration.id(), registration.name());
+	}
+
+	private String secretOf(String name) {
+		return secrets.get(name);
+	}
+
+	private void keepAlive(Caller... callers) {
+		for (Caller caller : callers) {
+			repository.heartbeat(caller, caller.peerId());
+		}
+	}
+
+	private static PeerRegistration registration(String name, String sessionKey) {
+		return new PeerRegistration(name, 1L, "/work/" + name, null, "main", null, sessionKey);
+	}
+
+	/** A clock the test moves by hand. */
+	static final class MutableClock extends Clock {
+
+		private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+		void advance(Duration duration) {
+			now = now.plus(duration);
+		}
+
+		@Override
+		public Instant instant() {
+			return now;
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+	}
+
+}
