@@ -104,6 +104,25 @@ class BrokerProcessIntegrationTests {
 	}
 
 	@Test
+	void aSilentPeerIsRemovedByTheRunningBrokerAndAHeartbeatBringsItBack() throws Exception {
+		Path home = temporary.resolve("home");
+		int port = freePort();
+		start(Map.of("MYCELIUM_HOME", home.toString()), "broker", "--port", String.valueOf(port),
+				"--mycelium.liveness.stale-after=1s", "--mycelium.liveness.remove-after=2s",
+				"--mycelium.liveness.sweep-interval=200ms");
+		awaitState(home);
+		BrokerApi api = new BrokerApi(port, new MyceliumHome(home).readToken().orElseThrow());
+		BrokerApi.Agent quiet = api.register("quiet");
+
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> api.get("/api/peers/quiet", null).json().path("state").asString(), "away"::equals);
+		assertThat(api.get("/api/peers", null).body()).doesNotContain(quiet.id());
+
+		api.post("/api/peers/quiet/heartbeat", null, quiet.secret());
+		assertThat(api.get("/api/peers", null).body()).contains(quiet.id());
+	}
+
+	@Test
 	void anUnknownCommandPrintsUsageAndExits2() throws Exception {
 		Process process = start(Map.of("MYCELIUM_HOME", temporary.toString()), "frobnicate");
 
