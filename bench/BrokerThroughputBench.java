@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +43,8 @@ import java.util.stream.Stream;
  * java bench/BrokerThroughputBench.java target/mycelium.jar [--peers 100] [--messages 20000] [--senders 8]
  * </pre>
  *
- * JDK classes only, so that it runs with the source launcher and needs no build.
+ * JDK classes only, so that it runs with the source launcher and needs no build. See
+ * bench/README.md for the options and how to read the results.
  */
 public class BrokerThroughputBench {
 
@@ -69,7 +71,7 @@ public class BrokerThroughputBench {
 	/** A Spring Boot log line at WARN or ERROR, e.g. {@code 2026-...Z  WARN 123 --- ...}. */
 	private static final Pattern LOG_PROBLEM = Pattern.compile("^\\S+\\s+(WARN|ERROR)\\s");
 
-	public static void main(String[] args) throws Exception {
+	public static void main(String[] args) throws IOException {
 		Options options;
 		try {
 			options = Options.parse(args);
@@ -80,18 +82,22 @@ public class BrokerThroughputBench {
 			System.exit(2);
 			return;
 		}
-		boolean ok;
+		boolean ok = false;
 		Broker broker = new Broker(options);
-		// Ctrl-C or an exception must not leave a broker behind: close() is idempotent,
-		// so the hook and the normal path can both call it.
+		// Ctrl-C must not leave a broker behind either; close() is idempotent, so the
+		// hook and the normal path can both call it.
 		Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "bench-cleanup"));
 		try {
 			ok = run(options, broker);
 		}
+		catch (Exception ex) {
+			System.err.println("[bench] FAILED");
+			ex.printStackTrace();
+		}
 		finally {
 			broker.close();
 		}
-		// HttpClient and pool threads may linger; the verdict is the exit code.
+		// HttpClient threads may linger; the verdict is the exit code.
 		System.exit(ok ? 0 : 1);
 	}
 
@@ -103,32 +109,53 @@ public class BrokerThroughputBench {
 		List<Peer> peers = register(api, options.peers);
 		progress("registered %d peers in %.0f ms", peers.size(), millis(System.nanoTime() - registering));
 
+		// A cold broker spends most of its CPU in the JIT compiler for tens of thousands
+		// of requests: without this the figures describe the compiler, not the broker.
+		if (options.warmupMessages > 0) {
+			progress("warm-up: %,d messages through the throughput code path (untimed)", options.warmupMessages);
+			Throughput warmup = throughputPhase(api, peers, options, options.warmupMessages, broker.process());
+			if (!warmup.verified) {
+				throw new IllegalStateException("the warm-up lost messages: " + warmup.verification);
+			}
+		}
+		progress("latency: %,d + %,d sequential sends", options.warmup, options.latencySends);
 		Latency latency = latencyPhase(api, peers, options);
-		progress("latency phase done");
-		Throughput throughput = throughputPhase(api, peers, options);
-		progress("throughput phase done");
+		progress("throughput: %,d messages, %d senders, %d receivers", options.messages, options.senders,
+				options.receivers);
+		Throughput throughput = throughputPhase(api, peers, options, options.messages, broker.process());
 
 		broker.stop();
-		List<String> logProblems = broker.logProblems();
+		report(options, broker, latency, throughput);
+		return latency.verified && throughput.verified;
+	}
 
+	private static void report(Options options, Broker broker, Latency latency, Throughput throughput)
+			throws IOException {
+		List<String> logProblems = broker.logProblems();
+		CpuUse cpu = throughput.cpu;
+		double deliveryMicros = throughput.deliveryNanos / 1e3;
 		System.out.println();
-		System.out.printf(Locale.US, "mycelium broker benchmark  (JDK %s%s, %d cores, %d peers)%n", System.getProperty("java.version"),
-				broker.javaDescription(), Runtime.getRuntime().availableProcessors(), peers.size());
-		System.out.printf(Locale.US, "send latency   p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (%d sequential sends)%n",
+		print("mycelium broker benchmark  (JDK %s%s, %d cores, %d peers)", System.getProperty("java.version"),
+				broker.javaDescription(), Runtime.getRuntime().availableProcessors(), options.peers);
+		print("send latency   p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (%d sequential sends)",
 				latency.percentile(50), latency.percentile(90), latency.percentile(99), latency.percentile(100),
 				latency.nanos.length);
-		System.out.printf(Locale.US,
-				"throughput     sent %,.0f msg/s  delivered %,.0f msg/s  (%d messages, %d senders, %d receivers, %d retries 429)%n",
+		print("throughput     sent %,.0f msg/s  delivered %,.0f msg/s  (%d messages, %d senders, %d receivers, %d retries 429)",
 				throughput.sentPerSecond(), throughput.deliveredPerSecond(), options.messages, options.senders,
 				options.receivers, throughput.retries);
-		boolean ok = latency.verified && throughput.verified;
-		System.out.printf("verify         %s  (%s; %s)%n", ok ? "OK" : "FAILED", latency.verification,
-				throughput.verification);
-		System.out.printf("broker log     %d WARN/ERROR lines%n", logProblems.size());
+		print("receiving      %,d polls (%,d empty), %,d acks, %.1f messages per ack", throughput.polls,
+				throughput.emptyPolls, throughput.acks, (double) options.messages / Math.max(1, throughput.acks));
+		print("cpu            client %.2f cores  broker %.2f cores  other %.2f cores  (%.0f / %.0f us per message)",
+				cpu.client, cpu.broker, cpu.other, cpu.client * deliveryMicros / options.messages,
+				cpu.broker * deliveryMicros / options.messages);
+		print("warm-up        %,d messages before both phases (untimed)", options.warmupMessages);
+		print("verify         %s  (%s; %s)", latency.verified && throughput.verified ? "OK" : "FAILED",
+				latency.verification, throughput.verification);
+		print("broker log     %d WARN/ERROR lines", logProblems.size());
 		logProblems.stream()
 			.limit(10)
-			.forEach(line -> System.out.println("               " + (line.length() > 160 ? line.substring(0, 160) + "..." : line)));
-		return ok;
+			.map(line -> line.length() > 200 ? line.substring(0, 200) + "..." : line)
+			.forEach(line -> System.out.println("               " + line));
 	}
 
 	// ---- peers
@@ -138,10 +165,8 @@ public class BrokerThroughputBench {
 		List<Peer> peers = new ArrayList<>(count);
 		for (int i = 0; i < count; i++) {
 			String json = "{\"cwd\":\"/bench/peer-" + i + "\",\"session_key\":\"bench-" + i + "\",\"pid\":" + i + "}";
-			HttpResponse<String> response = expect(client.send(api.post("/api/peers", json, null), BodyHandlers.ofString()),
-					201);
-			peers.add(new Peer(first(ID, response.body()), first(NAME, response.body()),
-					first(SECRET, response.body())));
+			String body = expect(client.send(api.post("/api/peers", json, null), BodyHandlers.ofString()), 201).body();
+			peers.add(new Peer(first(ID, body), first(NAME, body), first(SECRET, body)));
 		}
 		return peers;
 	}
@@ -178,8 +203,7 @@ public class BrokerThroughputBench {
 			}
 		}
 		Arrays.sort(nanos);
-		String verification = drained + "/" + total + " latency messages read";
-		return new Latency(nanos, drained == total, verification);
+		return new Latency(nanos, drained == total, drained + "/" + total + " latency messages read");
 	}
 
 	/** Reads and acknowledges everything in one inbox; returns how many were acknowledged. */
@@ -207,8 +231,9 @@ public class BrokerThroughputBench {
 
 	// ---- throughput: many senders, receivers long-polling at the same time
 
-	private static Throughput throughputPhase(Api api, List<Peer> peers, Options options) throws Exception {
-		Tally tally = new Tally(options.messages);
+	private static Throughput throughputPhase(Api api, List<Peer> peers, Options options, int messages,
+			ProcessHandle broker) throws Exception {
+		Tally tally = new Tally(messages);
 		List<Receiver> receivers = new ArrayList<>();
 		for (int r = 0; r < options.receivers; r++) {
 			receivers.add(new Receiver(api, tally, "bench-receiver-" + r));
@@ -221,27 +246,29 @@ public class BrokerThroughputBench {
 		receivers.forEach(receiver -> receiver.start(polling));
 		polling.await();
 
-		ExecutorService senderThreads = Executors.newFixedThreadPool(options.senders);
+		ExecutorService senderThreads = Executors.newFixedThreadPool(options.senders, daemon("bench-sender"));
 		CountDownLatch go = new CountDownLatch(1);
 		List<Future<?>> senders = new ArrayList<>();
 		for (int s = 0; s < options.senders; s++) {
-			int count = options.messages / options.senders + (s < options.messages % options.senders ? 1 : 0);
+			int count = messages / options.senders + (s < messages % options.senders ? 1 : 0);
 			int self = s;
 			senders.add(senderThreads.submit(() -> {
 				send(api, peers, self, count, go, tally);
 				return null;
 			}));
 		}
+		CpuSnapshot before = CpuSnapshot.take(broker);
 		long started = System.nanoTime();
 		go.countDown();
 		for (Future<?> sender : senders) {
 			sender.get();
 		}
 		senderThreads.shutdown();
-		long sent = tally.lastSendAnswered.get() - started;
+		long sending = tally.lastSendAnswered.get() - started;
 
 		boolean delivered = tally.awaitDelivery(Duration.ofMinutes(5));
 		long delivery = tally.deliveredAt.get() - started;
+		CpuUse cpu = CpuSnapshot.take(broker).since(before);
 
 		// Stop re-polling; the outstanding long-polls end within POLL_WAIT_SECONDS, and any
 		// message they bring back (there should be none) still counts against the check.
@@ -252,7 +279,7 @@ public class BrokerThroughputBench {
 		if (tally.failure.get() != null) {
 			throw new IllegalStateException("a receiver failed", tally.failure.get());
 		}
-		return tally.result(delivered, sent, delivery);
+		return tally.result(delivered, sending, delivery, cpu);
 	}
 
 	/**
@@ -270,13 +297,16 @@ public class BrokerThroughputBench {
 			HttpRequest request = api.send(sender, recipient, "bench " + self + "-" + k);
 			while (true) {
 				HttpResponse<String> response = client.send(request, BodyHandlers.ofString());
-				if (response.statusCode() == 429) {
-					tally.retries.increment();
-					Thread.sleep(1);
-					continue;
+				if (response.statusCode() != 429) {
+					tally.sent.add(first(ID, expect(response, 201).body()));
+					break;
 				}
-				tally.sent.add(first(ID, expect(response, 201).body()));
-				break;
+				if (tally.failure.get() != null) {
+					// Nobody is reading any more: the inbox will never have room.
+					throw new IllegalStateException("a receiver failed", tally.failure.get());
+				}
+				tally.retries.increment();
+				Thread.sleep(1);
 			}
 		}
 		tally.lastSendAnswered.accumulateAndGet(System.nanoTime(), Math::max);
@@ -308,7 +338,7 @@ public class BrokerThroughputBench {
 		Receiver(Api api, Tally tally, String name) {
 			this.api = api;
 			this.tally = tally;
-			this.thread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, name));
+			this.thread = Executors.newSingleThreadExecutor(daemon(name));
 		}
 
 		void start(CountDownLatch polling) {
@@ -342,7 +372,9 @@ public class BrokerThroughputBench {
 
 		private void read(Peer peer, HttpResponse<String> response) {
 			List<String> ids = all(ID, response.body());
+			tally.polls.increment();
 			if (ids.isEmpty()) {
+				tally.emptyPolls.increment();
 				poll(peer);
 				return;
 			}
@@ -380,6 +412,12 @@ public class BrokerThroughputBench {
 
 		final LongAdder retries = new LongAdder();
 
+		final LongAdder polls = new LongAdder();
+
+		final LongAdder emptyPolls = new LongAdder();
+
+		final LongAdder acks = new LongAdder();
+
 		final AtomicInteger duplicates = new AtomicInteger();
 
 		/** Acknowledgements the broker counted differently from the ids sent with them. */
@@ -400,6 +438,7 @@ public class BrokerThroughputBench {
 		}
 
 		void received(List<String> ids, int acknowledged) {
+			acks.increment();
 			if (acknowledged != ids.size()) {
 				ackMismatches.incrementAndGet();
 			}
@@ -424,21 +463,21 @@ public class BrokerThroughputBench {
 			return false;
 		}
 
-		Throughput result(boolean delivered, long sendNanos, long deliveryNanos) {
+		Throughput result(boolean delivered, long sendNanos, long deliveryNanos, CpuUse cpu) {
 			boolean exact = delivered && sent.size() == expected && received.equals(sent) && duplicates.get() == 0
 					&& ackMismatches.get() == 0;
 			String verification = String.format("%d sent, %d distinct ids received and acknowledged, %d duplicates",
 					sent.size(), received.size(), duplicates.get())
 					+ (ackMismatches.get() > 0 ? ", " + ackMismatches.get() + " acknowledgement count mismatches" : "")
 					+ (delivered ? "" : ", delivery incomplete");
-			return new Throughput(expected, sendNanos, delivered ? deliveryNanos : -1, retries.sum(), exact,
-					verification);
+			return new Throughput(expected, sendNanos, delivered ? deliveryNanos : -1, retries.sum(), polls.sum(),
+					emptyPolls.sum(), acks.sum(), exact, verification, cpu);
 		}
 
 	}
 
-	record Throughput(int messages, long sendNanos, long deliveryNanos, long retries, boolean verified,
-			String verification) {
+	record Throughput(int messages, long sendNanos, long deliveryNanos, long retries, long polls, long emptyPolls,
+			long acks, boolean verified, String verification, CpuUse cpu) {
 
 		double sentPerSecond() {
 			return messages / (sendNanos / 1e9);
@@ -450,17 +489,75 @@ public class BrokerThroughputBench {
 
 	}
 
+	// ---- where the CPU goes
+
+	/**
+	 * CPU time consumed so far by this program, the broker and (from /proc/stat, where
+	 * there is one) the whole machine. On a small machine the client and the broker
+	 * compete for the same cores, so a throughput figure means little without knowing
+	 * which of the two used them, and whether something else did.
+	 */
+	record CpuSnapshot(long wall, long client, long broker, long machine) {
+
+		/** /proc/stat counts USER_HZ ticks: 100 per second on every common Linux. */
+		private static final long NANOS_PER_TICK = 10_000_000;
+
+		static CpuSnapshot take(ProcessHandle broker) {
+			return new CpuSnapshot(System.nanoTime(), cpuNanos(ProcessHandle.current()), cpuNanos(broker),
+					machineBusyNanos());
+		}
+
+		CpuUse since(CpuSnapshot start) {
+			double wallNanos = wall - start.wall;
+			double clientCores = (client - start.client) / wallNanos;
+			double brokerCores = (broker - start.broker) / wallNanos;
+			double otherCores = machine < 0 || start.machine < 0 ? Double.NaN
+					: Math.max(0, (machine - start.machine) / wallNanos - clientCores - brokerCores);
+			return new CpuUse(clientCores, brokerCores, otherCores);
+		}
+
+		private static long cpuNanos(ProcessHandle process) {
+			return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+		}
+
+		/** Time all CPUs were neither idle nor waiting for I/O; -1 without /proc/stat. */
+		private static long machineBusyNanos() {
+			try {
+				// cpu  user nice system idle iowait irq softirq steal ...
+				String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+				long busy = 0;
+				for (int i = 1; i <= 8 && i < fields.length; i++) {
+					if (i != 4 && i != 5) {
+						busy += Long.parseLong(fields[i]);
+					}
+				}
+				return busy * NANOS_PER_TICK;
+			}
+			catch (IOException | RuntimeException ex) {
+				return -1;
+			}
+		}
+
+	}
+
+	/** Average number of cores each party kept busy over a phase. */
+	record CpuUse(double client, double broker, double other) {
+	}
+
 	// ---- HTTP
 
 	/**
-	 * HTTP/1.1 keeps one request per connection, which is what a peer's client does;
-	 * every thread gets its own client so that no connection pool or selector thread is
-	 * shared between the threads being measured.
+	 * A client per thread, so that no connection pool or selector thread is shared
+	 * between the threads being measured. The executor runs response handling on the
+	 * client's selector thread instead of handing it to a pool thread first: one thread
+	 * switch less per request, which on two cores nearly doubled throughput (the bodies
+	 * are small strings, so nothing slow runs on the selector thread).
 	 */
 	private static HttpClient newClient() {
 		return HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(10))
+			.executor(Runnable::run)
 			.build();
 	}
 
@@ -524,7 +621,10 @@ public class BrokerThroughputBench {
 		return matcher.group(1);
 	}
 
-	/** Every match; for the unread inbox, whose messages carry their ids as {@code "id"}. */
+	/**
+	 * Every match. Safe for the unread inbox: its messages' other id fields are
+	 * {@code from_id}, {@code to_id}, {@code task_id}, which {@code "id"} does not match.
+	 */
 	private static List<String> all(Pattern pattern, String json) {
 		List<String> values = new ArrayList<>();
 		Matcher matcher = pattern.matcher(json);
@@ -552,7 +652,7 @@ public class BrokerThroughputBench {
 
 		private final AtomicBoolean closed = new AtomicBoolean();
 
-		private volatile Process process;
+		private Process process;
 
 		Broker(Options options) throws IOException {
 			this.options = options;
@@ -579,12 +679,13 @@ public class BrokerThroughputBench {
 			command.addAll(List.of("-jar", options.jar.toString(), "broker", "--port", Integer.toString(port)));
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(log.toFile());
+			// Only our home: the user's MYCELIUM_PORT, MYCELIUM_HOST... are for their broker.
+			builder.environment().keySet().removeIf(name -> name.startsWith("MYCELIUM_"));
 			builder.environment().put("MYCELIUM_HOME", home.toString());
-			// The broker must not pick up the user's settings for another broker.
-			builder.environment().keySet().removeIf(name -> name.startsWith("MYCELIUM_") && !name.equals("MYCELIUM_HOME"));
 			synchronized (this) {
+				// The shutdown hook may already have run (Ctrl-C during start-up).
 				if (closed.get()) {
-					throw new IllegalStateException("closed before the broker started");
+					throw new IllegalStateException("interrupted before the broker started");
 				}
 				process = builder.start();
 			}
@@ -613,12 +714,16 @@ public class BrokerThroughputBench {
 				}
 				Thread.sleep(200);
 			}
-			throw new IllegalStateException("the broker was not healthy within " + timeout.toSeconds() + " s:\n"
-					+ logTail());
+			throw new IllegalStateException(
+					"the broker was not healthy within " + timeout.toSeconds() + " s:\n" + logTail());
 		}
 
 		String token() throws IOException {
 			return Files.readString(home.resolve("token"), StandardCharsets.US_ASCII).trim();
+		}
+
+		synchronized ProcessHandle process() {
+			return process.toHandle();
 		}
 
 		/** ", broker JDK 25.0.1" when the broker runs on another JDK than this program. */
@@ -640,18 +745,17 @@ public class BrokerThroughputBench {
 
 		/** SIGTERM for a graceful shutdown, then SIGKILL if it takes too long. */
 		synchronized void stop() {
-			Process running = process;
-			if (running == null || !running.isAlive()) {
+			if (process == null || !process.isAlive()) {
 				return;
 			}
-			running.destroy();
+			process.destroy();
 			try {
-				if (!running.waitFor(10, TimeUnit.SECONDS)) {
-					running.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+				if (!process.waitFor(10, TimeUnit.SECONDS)) {
+					process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 				}
 			}
 			catch (InterruptedException ex) {
-				running.destroyForcibly();
+				process.destroyForcibly();
 				Thread.currentThread().interrupt();
 			}
 		}
@@ -669,15 +773,17 @@ public class BrokerThroughputBench {
 
 		@Override
 		public void close() {
-			if (!closed.compareAndSet(false, true)) {
-				return;
+			synchronized (this) {
+				if (!closed.compareAndSet(false, true)) {
+					return;
+				}
+				stop();
 			}
-			stop();
 			try (Stream<Path> files = Files.walk(home)) {
 				files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
 			}
 			catch (IOException ex) {
-				System.err.println("could not delete " + home + ": " + ex);
+				System.err.println("[bench] could not delete " + home + ": " + ex);
 			}
 		}
 
@@ -686,18 +792,20 @@ public class BrokerThroughputBench {
 	// ---- options
 
 	record Options(Path jar, int peers, int messages, int senders, int receivers, int warmup, int latencySends,
-			String brokerJava, List<String> brokerJvmArgs) {
+			int warmupMessages, String brokerJava, List<String> brokerJvmArgs) {
 
 		static final String USAGE = """
 				usage: java bench/BrokerThroughputBench.java <mycelium.jar> [options]
-				  --peers N            peers to register (default 100)
-				  --messages N         messages in the throughput phase (default 20000)
-				  --senders N          concurrent sender threads, one peer each (default 8)
-				  --receivers N        receiver threads sharing the peers' inboxes (default 4)
-				  --warmup N           untimed sends before the latency phase (default 2000)
-				  --latency-sends N    timed sequential sends (default 5000)
-				  --broker-java PATH   java executable for the broker (default: the one running this)
-				  --broker-jvm-arg A   extra JVM argument for the broker, repeatable (e.g. -Xmx512m)""";
+				  --peers N             peers to register (default 100)
+				  --messages N          messages in the timed throughput phase (default 20000)
+				  --senders N           concurrent sender threads, one peer each (default 8)
+				  --receivers N         receiver threads sharing the peers' inboxes (default 4)
+				  --warmup N            untimed sequential sends before the latency phase (default 2000)
+				  --latency-sends N     timed sequential sends (default 5000)
+				  --warmup-messages N   untimed throughput round before both phases; 0 measures
+				                        a cold broker (default 40000)
+				  --broker-java PATH    java executable for the broker (default: the one running this)
+				  --broker-jvm-arg ARG  extra JVM argument for the broker, repeatable""";
 
 		static Options parse(String[] args) {
 			if (args.length == 0 || args[0].startsWith("--")) {
@@ -707,7 +815,8 @@ public class BrokerThroughputBench {
 			if (!Files.isRegularFile(jar)) {
 				throw new IllegalArgumentException("no such jar: " + jar);
 			}
-			int peers = 100, messages = 20000, senders = 8, receivers = 4, warmup = 2000, latencySends = 5000;
+			int peers = 100, messages = 20000, senders = 8, receivers = 4;
+			int warmup = 2000, latencySends = 5000, warmupMessages = 40000;
 			String brokerJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 			List<String> brokerJvmArgs = new ArrayList<>();
 			for (int i = 1; i < args.length; i += 2) {
@@ -716,44 +825,61 @@ public class BrokerThroughputBench {
 				}
 				String value = args[i + 1];
 				switch (args[i]) {
-					case "--peers" -> peers = positive(args[i], value);
-					case "--messages" -> messages = positive(args[i], value);
-					case "--senders" -> senders = positive(args[i], value);
-					case "--receivers" -> receivers = positive(args[i], value);
-					case "--warmup" -> warmup = Integer.parseInt(value);
-					case "--latency-sends" -> latencySends = positive(args[i], value);
+					case "--peers" -> peers = number(args[i], value, 2);
+					case "--messages" -> messages = number(args[i], value, 1);
+					case "--senders" -> senders = number(args[i], value, 1);
+					case "--receivers" -> receivers = number(args[i], value, 1);
+					case "--warmup" -> warmup = number(args[i], value, 0);
+					case "--latency-sends" -> latencySends = number(args[i], value, 1);
+					case "--warmup-messages" -> warmupMessages = number(args[i], value, 0);
 					case "--broker-java" -> brokerJava = value;
 					case "--broker-jvm-arg" -> brokerJvmArgs.add(value);
 					default -> throw new IllegalArgumentException("unknown option " + args[i]);
 				}
 			}
-			if (peers < 2) {
-				throw new IllegalArgumentException("--peers must be at least 2: a peer cannot message itself");
-			}
 			if (senders > peers) {
 				throw new IllegalArgumentException("--senders must not exceed --peers: each sender is its own peer");
 			}
 			return new Options(jar, peers, messages, senders, Math.min(receivers, peers), warmup, latencySends,
-					brokerJava, List.copyOf(brokerJvmArgs));
+					warmupMessages, brokerJava, List.copyOf(brokerJvmArgs));
 		}
 
-		private static int positive(String option, String value) {
-			int number = Integer.parseInt(value);
-			if (number < 1) {
-				throw new IllegalArgumentException(option + " must be at least 1");
+		private static int number(String option, String value, int min) {
+			int number;
+			try {
+				number = Integer.parseInt(value);
+			}
+			catch (NumberFormatException ex) {
+				throw new IllegalArgumentException(option + " needs a number, not '" + value + "'");
+			}
+			if (number < min) {
+				throw new IllegalArgumentException(option + " must be at least " + min);
 			}
 			return number;
 		}
 
 	}
 
+	private static ThreadFactory daemon(String name) {
+		AtomicInteger count = new AtomicInteger();
+		return runnable -> {
+			Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
 	private static double millis(long nanos) {
 		return nanos / 1e6;
 	}
 
+	private static void print(String format, Object... args) {
+		System.out.println(String.format(Locale.US, format, args));
+	}
+
 	/** Progress goes to stderr so that stdout holds only the results. */
 	private static void progress(String format, Object... args) {
-		System.err.printf("[bench] " + format + "%n", args);
+		System.err.println("[bench] " + String.format(Locale.US, format, args));
 	}
 
 }

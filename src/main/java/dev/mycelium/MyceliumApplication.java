@@ -10,6 +10,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
 
 import dev.mycelium.broker.BrokerConfiguration;
+import dev.mycelium.client.ClientConfiguration;
+import dev.mycelium.serve.ServeConfiguration;
 
 /**
  * One jar, several roles: the first argument picks the command, and the command picks the
@@ -18,7 +20,7 @@ import dev.mycelium.broker.BrokerConfiguration;
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import(BrokerConfiguration.class)
+@Import({ BrokerConfiguration.class, ClientConfiguration.class, ServeConfiguration.class })
 public class MyceliumApplication {
 
 	static final String USAGE = """
@@ -26,6 +28,7 @@ public class MyceliumApplication {
 
 			commands:
 			  broker [--port N] [--host H] [--allow-remote]   run the broker in the foreground
+			  serve [--channel]                                run the stdio MCP server of one Claude Code session
 			""";
 
 	public static void main(String[] args) {
@@ -33,6 +36,12 @@ public class MyceliumApplication {
 			SpringApplication application = new SpringApplication(MyceliumApplication.class);
 			application.setAdditionalProfiles("broker");
 			application.run(brokerArguments(Arrays.copyOfRange(args, 1, args.length)));
+			return;
+		}
+		if (args.length > 0 && args[0].equals("serve")) {
+			SpringApplication application = new SpringApplication(MyceliumApplication.class);
+			application.setAdditionalProfiles("serve");
+			application.run(Arrays.copyOfRange(args, 1, args.length));
 			return;
 		}
 		if (args.length > 0 && Arrays.stream(args).anyMatch(arg -> arg.startsWith("--spring.profiles.active="))) {

@@ -1,0 +1,226 @@
+package dev.mycelium.client;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+
+import dev.mycelium.protocol.Acknowledgement;
+import dev.mycelium.protocol.AcknowledgementResult;
+import dev.mycelium.protocol.Broadcast;
+import dev.mycelium.protocol.BroadcastResult;
+import dev.mycelium.protocol.BrokerInfo;
+import dev.mycelium.protocol.DirectMessage;
+import dev.mycelium.protocol.Message;
+import dev.mycelium.protocol.Peer;
+import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.Registration;
+import dev.mycelium.protocol.Scope;
+import dev.mycelium.protocol.SummaryUpdate;
+import dev.mycelium.protocol.Task;
+import dev.mycelium.protocol.TaskOutcome;
+import dev.mycelium.protocol.TaskRequest;
+import dev.mycelium.protocol.Topic;
+
+/**
+ * The broker's REST API as Java calls. A refusal is a {@link BrokerProblem} carrying the
+ * broker's own sentence; no broker at all is a {@link BrokerUnavailableException}.
+ * Methods that act as a peer take its {@link Identity}; {@code null} acts as the
+ * operator.
+ */
+public class BrokerClient {
+
+	static final String PEER_SECRET_HEADER = "Mycelium-Peer-Secret";
+
+	private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+	/** Longer than the longest long-poll the broker allows. */
+	private static final Duration READ_TIMEOUT = Duration.ofSeconds(75);
+
+	private final RestClient rest;
+
+	private final ClientProperties properties;
+
+	private final JsonMapper json;
+
+	private volatile String token;
+
+	public BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json) {
+		this.properties = properties;
+		this.json = json;
+		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
+				HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1).build());
+		requests.setReadTimeout(READ_TIMEOUT);
+		this.rest = builder.clone()
+			.baseUrl(properties.baseUri())
+			.requestFactory(requests)
+			.requestInitializer(request -> request.getHeaders().setBearerAuth(token()))
+			.defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+				throw problem(response.getStatusCode().value(), response.getBody().readAllBytes());
+			})
+			.build();
+	}
+
+	public ClientProperties properties() {
+		return properties;
+	}
+
+	public BrokerInfo info() {
+		return call(r -> r.get().uri("/api/broker").retrieve().body(BrokerInfo.class));
+	}
+
+	public Registration register(PeerRegistration registration) {
+		return call(r -> r.post().uri("/api/peers").body(registration).retrieve().body(Registration.class));
+	}
+
+	public List<Peer> peers(Scope scope, Identity as) {
+		return call(r -> as(as, r.get().uri("/api/peers?scope={scope}", scope.wireName())).retrieve()
+			.body(new ParameterizedTypeReference<List<Peer>>() {
+			}));
+	}
+
+	public Peer peer(String peerRef) {
+		return call(r -> r.get().uri("/api/peers/{peer}", peerRef).retrieve().body(Peer.class));
+	}
+
+	public Peer heartbeat(Identity as) {
+		return call(r -> as(as, r.post().uri("/api/peers/{peer}/heartbeat", as.id())).retrieve().body(Peer.class));
+	}
+
+	public Peer updateSummary(Identity as, String summary) {
+		return call(r -> as(as, r.patch().uri("/api/peers/{peer}", as.id())).body(new SummaryUpdate(summary))
+			.retrieve()
+			.body(Peer.class));
+	}
+
+	public void leave(Identity as) {
+		call(r -> as(as, r.delete().uri("/api/peers/{peer}", as.id())).retrieve().toBodilessEntity());
+	}
+
+	public Message send(String recipientRef, DirectMessage message, Identity as) {
+		return call(r -> as(as, r.post().uri("/api/peers/{peer}/messages", recipientRef)).body(message)
+			.retrieve()
+			.body(Message.class));
+	}
+
+	/** The unread inbox, oldest first, waiting up to {@code wait} for mail to arrive. */
+	public List<Message> unread(Identity as, Duration wait) {
+		double seconds = wait.toMillis() / 1000.0;
+		return call(r -> as(as, r.get().uri("/api/peers/{peer}/messages?wait={wait}", as.id(), seconds)).retrieve()
+			.body(new ParameterizedTypeReference<List<Message>>() {
+			}));
+	}
+
+	public AcknowledgementResult acknowledge(Identity as, List<String> messageIds) {
+		return call(r -> as(as, r.post().uri("/api/peers/{peer}/messages/ack", as.id()))
+			.body(new Acknowledgement(messageIds))
+			.retrieve()
+			.body(AcknowledgementResult.class));
+	}
+
+	public BroadcastResult broadcast(Broadcast broadcast, Identity as) {
+		return call(
+				r -> as(as, r.post().uri("/api/broadcasts")).body(broadcast).retrieve().body(BroadcastResult.class));
+	}
+
+	public List<Topic> topics() {
+		return call(r -> r.get().uri("/api/topics").retrieve().body(new ParameterizedTypeReference<List<Topic>>() {
+		}));
+	}
+
+	public Topic subscribe(String topic, Identity as) {
+		return call(r -> as(as, r.put().uri("/api/topics/{topic}/subscribers/{peer}", topic, as.id())).retrieve()
+			.body(Topic.class));
+	}
+
+	public Topic unsubscribe(String topic, Identity as) {
+		return call(r -> as(as, r.delete().uri("/api/topics/{topic}/subscribers/{peer}", topic, as.id())).retrieve()
+			.body(Topic.class));
+	}
+
+	public Task delegate(TaskRequest request, Identity as) {
+		return call(r -> as(as, r.post().uri("/api/tasks")).body(request).retrieve().body(Task.class));
+	}
+
+	public Task report(String taskId, TaskOutcome outcome, Identity as) {
+		return call(
+				r -> as(as, r.post().uri("/api/tasks/{id}/result", taskId)).body(outcome).retrieve().body(Task.class));
+	}
+
+	public Task task(String taskId) {
+		return call(r -> r.get().uri("/api/tasks/{id}", taskId).retrieve().body(Task.class));
+	}
+
+	public List<Task> tasks(String peerRef) {
+		return call(r -> r.get()
+			.uri("/api/tasks?peer={peer}", peerRef)
+			.retrieve()
+			.body(new ParameterizedTypeReference<List<Task>>() {
+			}));
+	}
+
+	private static RestClient.RequestHeadersSpec<?> as(Identity identity, RestClient.RequestHeadersSpec<?> spec) {
+		if (identity != null) {
+			spec.header(PEER_SECRET_HEADER, identity.secret());
+		}
+		return spec;
+	}
+
+	private static RestClient.RequestBodySpec as(Identity identity, RestClient.RequestBodySpec spec) {
+		as(identity, (RestClient.RequestHeadersSpec<?>) spec);
+		return spec.contentType(MediaType.APPLICATION_JSON);
+	}
+
+	private <T> T call(Function<RestClient, T> exchange) {
+		try {
+			return exchange.apply(rest);
+		}
+		catch (ResourceAccessException ex) {
+			throw new BrokerUnavailableException("No mycelium broker answers at " + properties.baseUri() + ": "
+					+ ex.getMostSpecificCause().getMessage(), ex);
+		}
+	}
+
+	private String token() {
+		String current = token;
+		if (current == null) {
+			current = properties.myceliumHome().readToken().orElse("");
+			if (!current.isEmpty()) {
+				token = current;
+			}
+		}
+		return current;
+	}
+
+	/**
+	 * A problem detail from the broker, or a plain description of whatever else answered.
+	 */
+	private BrokerProblem problem(int status, byte[] body) {
+		try {
+			JsonNode problem = json.readTree(body);
+			if (problem.has("detail")) {
+				if (status == 401 && !problem.path("code").asString("").equals("unknown_peer")) {
+					token = null;
+				}
+				return new BrokerProblem(status, problem.path("code").asString("error"),
+						problem.path("detail").asString());
+			}
+		}
+		catch (RuntimeException ex) {
+			// not a problem detail: described below
+		}
+		return new BrokerProblem(status, "unexpected_answer", "The broker at " + properties.baseUri()
+				+ " answered HTTP " + status + " without a problem detail; is it really a mycelium broker?");
+	}
+
+}

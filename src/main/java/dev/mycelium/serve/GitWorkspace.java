@@ -1,0 +1,84 @@
+package dev.mycelium.serve;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What git says about the session's working directory: the repository identity (remote
+ * URL, else the common git directory, so worktrees match), the branch, HEAD and the last
+ * commits. Outside a repository every answer is empty; git never blocks start-up for
+ * long.
+ */
+final class GitWorkspace {
+
+	private static final long TIMEOUT_SECONDS = 3;
+
+	private final Path directory;
+
+	GitWorkspace(Path directory) {
+		this.directory = directory;
+	}
+
+	Path directory() {
+		return directory;
+	}
+
+	/** The state that the summary follows: branch and HEAD. */
+	record Head(String branch, String commit) {
+	}
+
+	Optional<String> repositoryIdentity() {
+		Optional<String> remote = git("config", "--get", "remote.origin.url");
+		if (remote.isPresent()) {
+			return remote;
+		}
+		return git("rev-parse", "--path-format=absolute", "--git-common-dir");
+	}
+
+	Head head() {
+		return new Head(git("rev-parse", "--abbrev-ref", "HEAD").orElse(null), git("rev-parse", "HEAD").orElse(null));
+	}
+
+	/**
+	 * {@code shop on main: Fix cart totals; Add tax rules; …}, or just the directory's
+	 * name.
+	 */
+	String summary(Head head) {
+		String name = directory.getFileName() == null ? directory.toString() : directory.getFileName().toString();
+		if (head.branch() == null) {
+			return name;
+		}
+		List<String> subjects = git("log", "-3", "--format=%s").map(log -> List.of(log.split("\n"))).orElse(List.of());
+		return name + " on " + head.branch() + (subjects.isEmpty() ? "" : ": " + String.join("; ", subjects));
+	}
+
+	private Optional<String> git(String... args) {
+		List<String> command = new ArrayList<>(List.of("git", "-C", directory.toString()));
+		command.addAll(List.of(args));
+		try {
+			Process process = new ProcessBuilder(command).redirectErrorStream(false)
+				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+				.redirectError(ProcessBuilder.Redirect.DISCARD)
+				.start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+			if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+				return Optional.empty();
+			}
+			return process.exitValue() == 0 && !output.isEmpty() ? Optional.of(output) : Optional.empty();
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return Optional.empty();
+		}
+	}
+
+}

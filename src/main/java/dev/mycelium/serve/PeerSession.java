@@ -1,0 +1,220 @@
+package dev.mycelium.serve;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.mycelium.client.BrokerClient;
+import dev.mycelium.client.BrokerProblem;
+import dev.mycelium.client.BrokerStarter;
+import dev.mycelium.client.BrokerUnavailableException;
+import dev.mycelium.client.Identity;
+import dev.mycelium.protocol.Message;
+import dev.mycelium.protocol.Peer;
+import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.Registration;
+
+/**
+ * This session's peer at the broker. It registers in the background as soon as
+ * {@code serve} starts (starting a broker if none runs), and keeps being that peer
+ * whatever happens to the broker: a call that finds the peer forgotten or the broker gone
+ * registers again, starting a broker if needed, and is retried once, so the user never
+ * notices. The session key (parent process and directory) gives a restarted {@code serve}
+ * the same peer and inbox back.
+ */
+class PeerSession {
+
+	private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
+
+	private static final Duration FIRST_CONNECT_WAIT = Duration.ofSeconds(100);
+
+	private final BrokerClient client;
+
+	private final BrokerStarter starter;
+
+	private final GitWorkspace workspace;
+
+	private final String sessionKey;
+
+	private volatile CompletableFuture<Registration> connection;
+
+	private volatile GitWorkspace.Head head;
+
+	/** Set by {@code identify}: from then on the summary no longer follows git. */
+	private volatile String summaryOverride;
+
+	PeerSession(BrokerClient client, BrokerStarter starter, GitWorkspace workspace) {
+		this.client = client;
+		this.starter = starter;
+		this.workspace = workspace;
+		this.sessionKey = sessionKey(workspace);
+	}
+
+	/** Starts registering without blocking the MCP handshake. */
+	void connectInBackground() {
+		reconnect(null);
+	}
+
+	/**
+	 * The registration, waiting for the first one; a failed attempt is retried once, now.
+	 */
+	Registration registration() {
+		CompletableFuture<Registration> current = currentConnection();
+		try {
+			return await(current);
+		}
+		catch (RuntimeException ex) {
+			if (!current.isCompletedExceptionally()) {
+				throw ex;
+			}
+			return await(reconnect(current));
+		}
+	}
+
+	private Registration await(CompletableFuture<Registration> registration) {
+		try {
+			return registration.get(FIRST_CONNECT_WAIT.toSeconds(), TimeUnit.SECONDS);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException failure) {
+				throw failure;
+			}
+			throw new BrokerUnavailableException(String.valueOf(ex.getCause().getMessage()), ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			throw new BrokerUnavailableException("The broker did not answer within " + FIRST_CONNECT_WAIT.toSeconds()
+					+ " s; see " + client.properties().myceliumHome().brokerLog());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new BrokerUnavailableException("Interrupted while connecting to the broker", ex);
+		}
+	}
+
+	Identity identity() {
+		Registration registration = registration();
+		return new Identity(registration.id(), registration.secret());
+	}
+
+	/**
+	 * Runs a call as this peer; when the broker forgot the peer or is gone, registers
+	 * again (starting a broker if needed) and retries once.
+	 */
+	<T> T call(Function<Identity, T> action) {
+		CompletableFuture<Registration> used = currentConnection();
+		try {
+			return action.apply(identity());
+		}
+		catch (BrokerProblem ex) {
+			if (!ex.isUnknownPeer()) {
+				throw ex;
+			}
+			log.info("The broker no longer knows this peer: registering again");
+		}
+		catch (BrokerUnavailableException ex) {
+			log.info("The broker is gone ({}): starting one and registering again", ex.getMessage());
+		}
+		reconnect(used);
+		return action.apply(identity());
+	}
+
+	/** Heartbeat, and the summary follows git when HEAD moved. */
+	void heartbeat() {
+		GitWorkspace.Head now = workspace.head();
+		Peer peer = call(client::heartbeat);
+		if (summaryOverride == null && !now.equals(head)) {
+			head = now;
+			call(identity -> client.updateSummary(identity, workspace.summary(now)));
+		}
+		log.debug("heartbeat: {} unread", peer.unread());
+	}
+
+	Peer setSummary(String summary) {
+		summaryOverride = summary;
+		return call(identity -> client.updateSummary(identity, summary));
+	}
+
+	List<Message> unread() {
+		return call(identity -> client.unread(identity, Duration.ZERO));
+	}
+
+	/** Leaves the broker; its unread mail is kept for a session that comes back. */
+	void leave() {
+		CompletableFuture<Registration> current = connection;
+		if (current == null || !current.isDone() || current.isCompletedExceptionally()) {
+			return;
+		}
+		Registration registration = current.join();
+		try {
+			client.leave(new Identity(registration.id(), registration.secret()));
+			log.info("Left the broker as {}", registration.name());
+		}
+		catch (RuntimeException ex) {
+			log.info("Could not leave the broker ({}); it will remove this peer when it stops hearing from it",
+					ex.getMessage());
+		}
+	}
+
+	private CompletableFuture<Registration> currentConnection() {
+		CompletableFuture<Registration> current = connection;
+		return current != null ? current : reconnect(null);
+	}
+
+	/** Replaces a failed or stale connection once, however many callers noticed it. */
+	private synchronized CompletableFuture<Registration> reconnect(CompletableFuture<Registration> stale) {
+		if (connection != null && connection != stale) {
+			return connection;
+		}
+		connection = CompletableFuture.supplyAsync(this::register, runnable -> {
+			Thread thread = new Thread(runnable, "mycelium-connect");
+			thread.setDaemon(true);
+			thread.start();
+		});
+		return connection;
+	}
+
+	private Registration register() {
+		starter.ensureRunning();
+		GitWorkspace.Head now = workspace.head();
+		String summary = summaryOverride != null ? summaryOverride : workspace.summary(now);
+		Registration registration = client
+			.register(new PeerRegistration(null, ProcessHandle.current().pid(), workspace.directory().toString(),
+					workspace.repositoryIdentity().orElse(null), now.branch(), summary, sessionKey));
+		head = now;
+		log.info("{} as {} ({}) at {}", registration.resumed() ? "Resumed" : "Registered", registration.name(),
+				registration.id(), client.properties().baseUri());
+		return registration;
+	}
+
+	/**
+	 * Claude Code restarting its MCP server keeps the same parent process and directory:
+	 * the same key, so the broker gives the same peer back. The parent's start time
+	 * guards against a recycled pid.
+	 */
+	static String sessionKey(GitWorkspace workspace) {
+		String parent = ProcessHandle.current()
+			.parent()
+			.map(p -> p.pid() + "@" + p.info().startInstant().map(Object::toString).orElse(""))
+			.orElse("none");
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256")
+				.digest((parent + "|" + workspace.directory()).getBytes(StandardCharsets.UTF_8));
+			return "serve-" + HexFormat.of().formatHex(digest, 0, 12);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is part of every JDK", ex);
+		}
+	}
+
+}

@@ -1,0 +1,88 @@
+package dev.mycelium.serve;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.ToolCallbackProvider;
+import org.springframework.ai.tool.method.MethodToolCallbackProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+
+import dev.mycelium.client.BrokerClient;
+import dev.mycelium.client.BrokerStarter;
+import dev.mycelium.protocol.Message;
+
+/** The serve profile: one stdio MCP server for one Claude Code session. */
+@Configuration(proxyBeanMethods = false)
+@Profile("serve")
+public class ServeConfiguration {
+
+	/** Replaces the auto-configured transport, to learn when standard input closes. */
+	@Bean
+	StdioSessionTransport stdioServerTransport(@Qualifier("mcpServerJsonMapper") JsonMapper json) {
+		return new StdioSessionTransport(new JacksonMcpJsonMapper(json));
+	}
+
+	/**
+	 * Declares the Claude Code channel capability; the auto-configuration adds tools to
+	 * this builder (a server customizer would replace the capabilities instead).
+	 */
+	@Bean
+	McpSchema.ServerCapabilities.Builder capabilitiesBuilder() {
+		return McpSchema.ServerCapabilities.builder().experimental(Map.of("claude/channel", Map.of()));
+	}
+
+	@Bean
+	PeerSession peerSession(BrokerClient client, BrokerStarter starter) {
+		return new PeerSession(client, starter, new GitWorkspace(Path.of(System.getProperty("user.dir"))));
+	}
+
+	@Bean
+	MyceliumTools myceliumTools(BrokerClient client, PeerSession session) {
+		return new MyceliumTools(client, session);
+	}
+
+	@Bean
+	ToolCallbackProvider myceliumToolCallbacks(MyceliumTools tools, PeerSession session) {
+		ToolCallback[] callbacks = MethodToolCallbackProvider.builder().toolObjects(tools).build().getToolCallbacks();
+		return ToolCallbackProvider.from(Arrays.stream(callbacks)
+			.map(callback -> (ToolCallback) new UnreadNoticeToolCallback(callback, () -> unreadNotice(session)))
+			.toArray(ToolCallback[]::new));
+	}
+
+	@Bean(destroyMethod = "close")
+	ServeLifecycle serveLifecycle(PeerSession session, StdioSessionTransport transport,
+			@Value("${mycelium.serve.heartbeat-interval:10s}") Duration heartbeatInterval) {
+		return new ServeLifecycle(session, transport, heartbeatInterval);
+	}
+
+	/** {@code 2 unread messages from backend, lead — call sense}, or nothing. */
+	static String unreadNotice(PeerSession session) {
+		List<Message> unread;
+		try {
+			unread = session.unread();
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+		if (unread.isEmpty()) {
+			return null;
+		}
+		String senders = unread.stream().map(Message::from).distinct().collect(Collectors.joining(", "));
+		return unread.size() + (unread.size() == 1 ? " unread message" : " unread messages") + " from " + senders
+				+ " — call sense";
+	}
+
+}

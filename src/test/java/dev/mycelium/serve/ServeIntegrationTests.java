@@ -1,0 +1,228 @@
+package dev.mycelium.serve;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.modelcontextprotocol.spec.McpSchema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.mycelium.MyceliumApplication;
+import dev.mycelium.serve.ServeSessions.Session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three real {@code serve} processes, two in worktrees of one repository and one in
+ * another, against a broker on a random port, walking every tool and every bad argument
+ * as a model would call them.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class ServeIntegrationTests {
+
+	private static final Pattern MESSAGE_ID = Pattern.compile("\\[([a-z2-7]{10})\\]");
+
+	private static final Pattern TASK_ID = Pattern.compile("task (t[a-z2-7]{7})");
+
+	@TempDir
+	static Path temporary;
+
+	private static ConfigurableApplicationContext broker;
+
+	private static ServeSessions sessions;
+
+	private static Session backend;
+
+	private static Session frontend;
+
+	private static Session writer;
+
+	@BeforeAll
+	static void startBrokerAndSessions() throws Exception {
+		Path home = temporary.resolve("home");
+		// Arguments, not default properties: application.yaml would override those.
+		broker = new SpringApplicationBuilder(MyceliumApplication.class).profiles("broker")
+			.run("--mycelium.home=" + home, "--mycelium.port=0");
+		int port = Integer.parseInt(broker.getEnvironment().getProperty("local.server.port"));
+		Files.createDirectories(temporary.resolve("logs"));
+		sessions = new ServeSessions(home, port, temporary.resolve("logs"));
+		Path[] shop = ServeSessions.repositoryWithWorktree(temporary, "shop");
+		Path[] docs = ServeSessions.repositoryWithWorktree(temporary, "docs");
+		backend = sessions.start("backend", shop[0]);
+		frontend = sessions.start("frontend", shop[1]);
+		writer = sessions.start("writer", docs[0]);
+	}
+
+	@AfterAll
+	static void stopAll() {
+		if (sessions != null) {
+			sessions.close();
+		}
+		if (broker != null) {
+			broker.close();
+		}
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void exactlyTheTenToolsWithTheirParameterNames() {
+		List<McpSchema.Tool> tools = backend.client().listTools().tools();
+
+		assertThat(tools).extracting(McpSchema.Tool::name)
+			.containsExactlyInAnyOrder("discover", "signal", "sporulate", "sense", "identify", "attach", "detach",
+					"nurture", "fruit", "survey");
+		Map<String, Map<String, Object>> properties = new java.util.HashMap<>();
+		tools.forEach(tool -> properties.put(tool.name(), (Map<String, Object>) tool.inputSchema().get("properties")));
+		assertThat(properties.get("signal")).containsOnlyKeys("to", "body", "reply_to");
+		assertThat(properties.get("sporulate")).containsOnlyKeys("body", "topic", "scope");
+		assertThat(properties.get("nurture")).containsOnlyKeys("to", "description", "context");
+		assertThat(properties.get("fruit")).containsOnlyKeys("task_id", "status", "result");
+		assertThat(properties.get("discover")).containsOnlyKeys("scope");
+		assertThat(properties.get("identify")).containsOnlyKeys("summary");
+		assertThat(properties.get("sense")).isEmpty();
+		assertThat(properties.get("survey")).isEmpty();
+		assertThat(tools).allSatisfy(tool -> assertThat(tool.description()).hasSizeLessThan(140));
+	}
+
+	@Test
+	void initializeDeclaresToolsAndTheChannelCapabilityOnly() {
+		McpSchema.ServerCapabilities capabilities = writer.client().getServerCapabilities();
+
+		assertThat(writer.client().getServerInfo().name()).isEqualTo("mycelium");
+		assertThat(capabilities.experimental()).containsKey("claude/channel");
+		assertThat(capabilities.tools()).isNotNull();
+		assertThat(capabilities.resources()).isNull();
+		assertThat(capabilities.prompts()).isNull();
+	}
+
+	@Test
+	void identifyDiscoverAndScopes() {
+		String self = backend.ok("identify", Map.of());
+		assertThat(self).contains("You are shop").contains("Branch: main").contains("Initial commit of shop");
+
+		assertThat(frontend.ok("identify", Map.of("summary", "building the cart page")))
+			.contains("building the cart page");
+
+		String machine = backend.ok("discover", Map.of());
+		assertThat(machine).contains("shop-feature").contains("docs").doesNotContain("- shop (");
+		assertThat(machine).contains("building the cart page").contains("branch feature");
+		String repo = backend.ok("discover", Map.of("scope", "repo"));
+		assertThat(repo).contains("shop-feature").doesNotContain("docs");
+		assertThat(backend.error("discover", Map.of("scope", "galaxy"))).contains("'machine' or 'repo'");
+	}
+
+	@Test
+	void signalSenseAndReply() {
+		String sent = backend.ok("signal", Map.of("to", "shop-feature", "body", "cart API returns cents now"));
+		assertThat(sent).startsWith("Sent to shop-feature (message ");
+
+		String notice = frontend.ok("identify", Map.of());
+		assertThat(notice).endsWith("1 unread message from shop — call sense");
+
+		String read = frontend.ok("sense", Map.of());
+		assertThat(read).contains("from shop").contains("cart API returns cents now");
+		String messageId = find(MESSAGE_ID, read);
+		assertThat(frontend.ok("sense", Map.of())).isEqualTo("No unread messages.");
+
+		frontend.ok("signal", Map.of("to", "shop", "body", "ok, switching to cents", "reply_to", messageId));
+		String reply = backend.ok("sense", Map.of());
+		assertThat(reply).contains("from shop-feature (reply to " + messageId + ")").contains("switching to cents");
+	}
+
+	@Test
+	void topicsAndBroadcasts() {
+		assertThat(frontend.ok("attach", Map.of("topic", "deploys"))).contains("Attached to deploys");
+		assertThat(writer.ok("attach", Map.of("topic", "deploys"))).contains("docs").contains("shop-feature");
+
+		assertThat(backend.ok("sporulate", Map.of("body", "v2 deployed", "topic", "deploys"))).contains("reached 2")
+			.contains("docs")
+			.contains("shop-feature");
+		assertThat(writer.ok("detach", Map.of("topic", "deploys"))).contains("Detached from deploys");
+		assertThat(backend.ok("sporulate", Map.of("body", "v3 deployed", "topic", "deploys"))).contains("reached 1");
+		assertThat(backend.ok("sporulate", Map.of("body", "repo-wide note", "scope", "repo")))
+			.contains("reached 1 session: shop-feature");
+
+		String writerMail = writer.ok("sense", Map.of());
+		assertThat(writerMail).contains("v2 deployed").doesNotContain("v3 deployed").doesNotContain("repo-wide");
+		String frontendMail = frontend.ok("sense", Map.of());
+		assertThat(frontendMail).contains("v2 deployed").contains("v3 deployed").contains("repo-wide note");
+		assertThat(frontend.ok("detach", Map.of("topic", "deploys"))).contains("Detached");
+
+		assertThat(writer.error("attach", Map.of("topic", "no spaces!"))).contains("Invalid topic");
+		assertThat(writer.error("detach", Map.of("topic", "never-joined"))).contains("not subscribed");
+		assertThat(backend.error("sporulate", Map.of("body", "x", "scope", "planet"))).contains("'machine' or 'repo'");
+	}
+
+	@Test
+	void nurtureFruitSurvey() {
+		String delegated = backend.ok("nurture",
+				Map.of("to", "docs", "description", "document the cents change", "context", "see commit 1"));
+		String taskId = find(Pattern.compile("Delegated task (t[a-z2-7]{7})"), delegated);
+
+		String assignment = writer.ok("sense", Map.of());
+		assertThat(assignment).contains("task " + taskId + " from shop")
+			.contains("document the cents change")
+			.contains("see commit 1")
+			.contains("call fruit with task_id " + taskId);
+		assertThat(find(TASK_ID, assignment)).isEqualTo(taskId);
+
+		assertThat(frontend.error("fruit", Map.of("task_id", taskId, "status", "completed", "result", "not mine")))
+			.contains("Only docs, the assignee");
+		assertThat(writer.error("fruit", Map.of("task_id", taskId, "status", "done", "result", "x")))
+			.contains("'completed' or 'failed'");
+		assertThat(
+				writer.ok("fruit", Map.of("task_id", taskId, "status", "completed", "result", "docs/cents.md added")))
+			.contains("reported as completed");
+		assertThat(writer.error("fruit", Map.of("task_id", taskId, "status", "failed", "result", "again")))
+			.contains("already reported as completed");
+		assertThat(writer.error("fruit", Map.of("task_id", "tnotreal", "status", "completed", "result", "x")))
+			.contains("No task");
+
+		assertThat(backend.ok("sense", Map.of())).contains("result of task " + taskId + " from docs")
+			.contains("docs/cents.md added");
+		assertThat(backend.ok("survey", Map.of())).contains("Delegated by you (1)")
+			.contains(taskId + " → docs · completed")
+			.contains("docs/cents.md added");
+		assertThat(writer.ok("survey", Map.of())).contains("Assigned to you (1)").contains(taskId + " ← shop");
+	}
+
+	@Test
+	void badArgumentsAreErrorsAModelCanActOn() {
+		assertThat(backend.error("signal", Map.of("to", "nobody-here", "body", "hi"))).contains("No peer named")
+			.contains("discover");
+		assertThat(backend.error("signal", Map.of("to", "docs", "body", "  "))).contains("body is required");
+		assertThat(backend.error("signal", Map.of("to", "docs", "body", "x".repeat(70_000)))).contains("limit");
+		assertThat(backend.error("signal", Map.of("to", "docs"))).contains("body");
+		assertThat(backend.error("nurture", Map.of("to", "nobody-here", "description", "x"))).contains("No peer");
+		assertThat(backend.error("nurture", Map.of("to", "docs", "description", ""))).contains("description");
+		assertThat(backend.error("signal", Map.of("to", "shop", "body", "me"))).contains("itself");
+		assertThat(writer.ok("sense", Map.of())).as("nothing was delivered").isEqualTo("No unread messages.");
+	}
+
+	@Test
+	void standardOutputCarriesOnlyJsonRpc() throws Exception {
+		backend.ok("identify", Map.of());
+		for (Session session : List.of(backend, frontend, writer)) {
+			session.assertStdoutIsOnlyJsonRpc();
+			assertThat(session.stderr()).as("logs go to stderr").anyMatch(line -> line.contains("Registered as"));
+		}
+	}
+
+	private static String find(Pattern pattern, String text) {
+		Matcher matcher = pattern.matcher(text);
+		assertThat(matcher.find()).as("%s in %s", pattern, text).isTrue();
+		return matcher.group(1);
+	}
+
+}

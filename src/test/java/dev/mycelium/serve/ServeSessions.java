@@ -1,0 +1,202 @@
+package dev.mycelium.serve;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.mycelium.MyceliumApplication;
+import dev.mycelium.protocol.BrokerState;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real {@code serve} processes driven by the MCP Java SDK's own client, as Claude Code
+ * drives them, each in a working directory of the test's choosing, with its standard
+ * output copied to a file so that every line can be checked to be JSON-RPC. Closing stops
+ * every process it started, and the brokers they started.
+ */
+final class ServeSessions implements AutoCloseable {
+
+	static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** What the launcher passes: no JVM message may reach standard output. */
+	static final List<String> JVM_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
+			"-XX:+DisplayVMOutputToStderr", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+	private final Path home;
+
+	private final int port;
+
+	private final Path logs;
+
+	private final List<Session> sessions = new ArrayList<>();
+
+	private final List<Process> processes = new ArrayList<>();
+
+	ServeSessions(Path home, int port, Path logs) {
+		this.home = home;
+		this.port = port;
+		this.logs = logs;
+	}
+
+	/** One session's client, its output and its error stream. */
+	record Session(String label, McpSyncClient client, Path stdout, List<String> stderr) {
+
+		CallToolResult call(String tool, Map<String, Object> arguments) {
+			return client.callTool(new CallToolRequest(tool, arguments));
+		}
+
+		/** The text of a successful call; fails the test on an error result. */
+		String ok(String tool, Map<String, Object> arguments) {
+			CallToolResult result = call(tool, arguments);
+			assertThat(result.isError()).as("%s %s: %s", tool, arguments, text(result)).isFalse();
+			return text(result);
+		}
+
+		/** The text of an error result; fails the test on success. */
+		String error(String tool, Map<String, Object> arguments) {
+			CallToolResult result = call(tool, arguments);
+			assertThat(result.isError()).as("%s %s should fail: %s", tool, arguments, text(result)).isTrue();
+			return text(result);
+		}
+
+		static String text(CallToolResult result) {
+			return ((TextContent) result.content().get(0)).text();
+		}
+
+		/** Every line the process wrote on standard output is a JSON-RPC 2.0 message. */
+		void assertStdoutIsOnlyJsonRpc() throws IOException {
+			List<String> lines = Files.readAllLines(stdout, StandardCharsets.UTF_8);
+			assertThat(lines).as("stdout of %s", label).isNotEmpty();
+			for (String line : lines) {
+				JsonNode message = JSON.readTree(line);
+				assertThat(message.path("jsonrpc").asString()).as("stdout line of %s: %s", label, line)
+					.isEqualTo("2.0");
+			}
+		}
+
+	}
+
+	Session start(String label, Path directory) {
+		Path stdout = logs.resolve(label + ".stdout");
+		// sh copies standard output to a file as it passes, so the test sees every byte
+		// the
+		// client saw; "$0" is that file, the rest is the command.
+		List<String> args = new ArrayList<>(List.of("-c", "\"$@\" | tee \"$0\"", stdout.toString(),
+				Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+		args.addAll(JVM_FLAGS);
+		args.addAll(List.of("-Duser.dir=" + directory, "-cp", System.getProperty("java.class.path"),
+				MyceliumApplication.class.getName(), "serve"));
+		ServerParameters parameters = ServerParameters.builder("/bin/sh")
+			.args(args)
+			.env(Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_PORT", String.valueOf(port)))
+			.build();
+		StdioClientTransport transport = new StdioClientTransport(parameters, McpJsonDefaults.getMapper());
+		List<String> stderr = new CopyOnWriteArrayList<>();
+		transport.setStdErrorHandler(stderr::add);
+		McpSyncClient client = McpClient.sync(transport)
+			.initializationTimeout(Duration.ofSeconds(180))
+			.requestTimeout(Duration.ofSeconds(150))
+			.build();
+		Session session = new Session(label, client, stdout, stderr);
+		sessions.add(session);
+		client.initialize();
+		return session;
+	}
+
+	/** A raw {@code serve} process, for tests about processes rather than tools. */
+	Process startRaw(String label, Path directory) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(JVM_FLAGS);
+		command.addAll(
+				List.of("-cp", System.getProperty("java.class.path"), MyceliumApplication.class.getName(), "serve"));
+		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+			.redirectOutput(logs.resolve(label + ".stdout").toFile())
+			.redirectError(logs.resolve(label + ".stderr").toFile());
+		builder.environment().put("MYCELIUM_HOME", home.toString());
+		builder.environment().put("MYCELIUM_PORT", String.valueOf(port));
+		Process process = builder.start();
+		processes.add(process);
+		return process;
+	}
+
+	BrokerState brokerState() {
+		return JSON.readValue(home.resolve("broker.json").toFile(), BrokerState.class);
+	}
+
+	/**
+	 * A git repository with one commit, and a second worktree of it on its own branch.
+	 */
+	static Path[] repositoryWithWorktree(Path parent, String name) throws IOException, InterruptedException {
+		Path main = parent.resolve(name);
+		Path worktree = parent.resolve(name + "-feature");
+		Files.createDirectories(main);
+		Files.writeString(main.resolve("README.md"), "# " + name + "\n");
+		git(main, "init", "-q", "-b", "main");
+		git(main, "-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "--allow-empty", "-m",
+				"Initial commit of " + name);
+		git(main, "worktree", "add", "-q", "-b", "feature", worktree.toString());
+		return new Path[] { main, worktree };
+	}
+
+	static void git(Path directory, String... args) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>(List.of("git", "-C", directory.toString()));
+		command.addAll(List.of(args));
+		Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String output = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(git.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(git.exitValue()).as("git %s: %s", List.of(args), output).isZero();
+	}
+
+	@Override
+	public void close() {
+		for (Session session : sessions) {
+			try {
+				session.client().closeGracefully();
+			}
+			catch (RuntimeException ex) {
+				// already gone
+			}
+		}
+		for (Process process : processes) {
+			stop(process.toHandle());
+		}
+		// Brokers the sessions started run detached: stop them too.
+		try {
+			ProcessHandle.of(brokerState().pid()).ifPresent(ServeSessions::stop);
+		}
+		catch (RuntimeException ex) {
+			// no broker.json: no broker running
+		}
+	}
+
+	static void stop(ProcessHandle process) {
+		process.destroy();
+		try {
+			process.onExit().get(10, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			process.destroyForcibly();
+		}
+	}
+
+}
