@@ -148,6 +148,9 @@ public class BrokerThroughputBench {
 		print("cpu            client %.2f cores  broker %.2f cores  other %.2f cores  (%.0f / %.0f us per message)",
 				cpu.client, cpu.broker, cpu.other, cpu.client * deliveryMicros / options.messages,
 				cpu.broker * deliveryMicros / options.messages);
+		if (cpu.other > 0.1) {
+			print("note           other processes kept %.2f cores busy meanwhile: these figures are too low", cpu.other);
+		}
 		print("warm-up        %,d messages before both phases (untimed)", options.warmupMessages);
 		print("verify         %s  (%s; %s)", latency.verified && throughput.verified ? "OK" : "FAILED",
 				latency.verification, throughput.verification);

@@ -1,0 +1,182 @@
+package dev.mycelium.serve;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+import dev.mycelium.protocol.BrokerState;
+import dev.mycelium.protocol.MyceliumHome;
+import dev.mycelium.serve.ServeSessions.Session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code serve} as a process: it starts the broker when none runs (exactly one, however
+ * many sessions start at once), survives the broker's death, and leaves when its session
+ * ends.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class ServeLifecycleIntegrationTests {
+
+	@TempDir
+	Path temporary;
+
+	private Path home;
+
+	private int port;
+
+	private ServeSessions sessions;
+
+	@BeforeEach
+	void noBrokerYet() throws IOException {
+		home = temporary.resolve("home");
+		port = freePort();
+		Files.createDirectories(temporary.resolve("logs"));
+		sessions = new ServeSessions(home, port, temporary.resolve("logs"));
+	}
+
+	@AfterEach
+	void stopEverything() {
+		sessions.close();
+	}
+
+	@Test
+	void theFirstSessionStartsABrokerAndAKilledBrokerIsReplacedUnnoticed() throws Exception {
+		Session session = sessions.start("alone", directory("alone"));
+		assertThat(session.ok("identify", Map.of())).contains("You are alone");
+		BrokerState first = sessions.brokerState();
+		assertThat(ProcessHandle.of(first.pid())).as("a detached broker process").isPresent();
+
+		ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+		await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(first.pid()).isEmpty());
+
+		assertThat(session.ok("identify", Map.of())).contains("You are alone");
+		BrokerState second = sessions.brokerState();
+		assertThat(second.pid()).isNotEqualTo(first.pid());
+		assertThat(second.instanceId()).isNotEqualTo(first.instanceId());
+		assertThat(session.ok("discover", Map.of())).contains("No other sessions");
+	}
+
+	@Test
+	void twentySessionsStartingAtOnceShareExactlyOneBroker() throws Exception {
+		List<Process> processes = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			processes.add(sessions.startRaw("s" + i, directory("session-" + i)));
+		}
+
+		await().atMost(Duration.ofMinutes(5))
+			.pollInterval(Duration.ofSeconds(1))
+			.ignoreExceptions()
+			.until(() -> peers().size() == 20);
+
+		long started = 0;
+		for (int i = 0; i < 20; i++) {
+			started += Files.readAllLines(temporary.resolve("logs/s" + i + ".stderr"))
+				.stream()
+				.filter(line -> line.contains("Starting a broker"))
+				.count();
+		}
+		assertThat(started).as("brokers started").isEqualTo(1);
+		assertThat(processes).allMatch(Process::isAlive);
+		// The only java process below the sessions is the broker they started.
+		List<ProcessHandle> brokers = processes.stream().flatMap(Process::descendants).filter(this::isJava).toList();
+		assertThat(brokers).hasSize(1);
+		assertThat(brokers.get(0).pid()).isEqualTo(sessions.brokerState().pid());
+	}
+
+	@Test
+	void closingStandardInputEndsTheSessionAndLeavesTheBroker() throws Exception {
+		Process serve = sessions.startRaw("closing", directory("closing"));
+		await().atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> peers().size() == 1);
+
+		long closedAt = System.nanoTime();
+		serve.getOutputStream().close();
+
+		assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		long exitMillis = (System.nanoTime() - closedAt) / 1_000_000;
+		System.out.println("serve exited " + exitMillis + " ms after standard input closed");
+		assertThat(serve.exitValue()).isZero();
+		assertThat(peers()).as("it left the broker").isEmpty();
+		assertThat(Files.readString(temporary.resolve("logs/closing.stdout"))).as("nothing but JSON-RPC on stdout")
+			.isEmpty();
+	}
+
+	@Test
+	void theSessionEndsWhenItsParentProcessDies() throws Exception {
+		Path directory = directory("orphan");
+		// sh is the parent; tail keeps serve's standard input open, so only the parent's
+		// death
+		// can end it.
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "tail -f /dev/null | \"$@\" > \"$0\" 2>&1",
+				temporary.resolve("logs/orphan.out").toString(), java));
+		command.addAll(ServeSessions.JVM_FLAGS);
+		command.addAll(List.of("-Duser.dir=" + directory, "-cp", System.getProperty("java.class.path"),
+				"dev.mycelium.MyceliumApplication", "serve"));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.environment().put("MYCELIUM_HOME", home.toString());
+		builder.environment().put("MYCELIUM_PORT", String.valueOf(port));
+		Process parent = builder.start();
+		try {
+			await().atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> peers().size() == 1);
+			List<ProcessHandle> children = parent.children().toList();
+			ProcessHandle serve = children.stream().filter(this::isJava).findFirst().orElseThrow();
+
+			parent.destroyForcibly();
+
+			assertThat(serve.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+			await().atMost(Duration.ofSeconds(10)).until(() -> peers().isEmpty());
+			children.forEach(ServeSessions::stop);
+		}
+		finally {
+			parent.descendants().forEach(ServeSessions::stop);
+			ServeSessions.stop(parent.toHandle());
+		}
+	}
+
+	private List<JsonNode> peers() throws IOException, InterruptedException {
+		String token = new MyceliumHome(home).readToken().orElseThrow();
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/peers"))
+				.header("Authorization", "Bearer " + token)
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		List<JsonNode> peers = new ArrayList<>();
+		ServeSessions.JSON.readTree(response.body()).forEach(peers::add);
+		return peers;
+	}
+
+	/** The executable is known even when a long class path hides the command line. */
+	private boolean isJava(ProcessHandle process) {
+		return process.info().command().orElse("").endsWith("/java");
+	}
+
+	private Path directory(String name) throws IOException {
+		return Files.createDirectories(temporary.resolve("work").resolve(name));
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
