@@ -1,6 +1,7 @@
 package dev.mycelium.serve;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -149,6 +151,27 @@ class ServeLifecycleIntegrationTests {
 		finally {
 			parent.descendants().forEach(ServeSessions::stop);
 			ServeSessions.stop(parent.toHandle());
+		}
+	}
+
+	@Test
+	void aPortHeldBySomethingElseIsAClearErrorNotAHang() throws Exception {
+		HttpServer stranger = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+		stranger.createContext("/", exchange -> {
+			exchange.sendResponseHeaders(404, -1);
+			exchange.close();
+		});
+		stranger.start();
+		try {
+			Session session = sessions.start("blocked", directory("blocked"));
+
+			String error = session.error("identify", Map.of());
+
+			assertThat(error).contains("Port " + port).contains("not a mycelium broker").contains("MYCELIUM_PORT");
+			assertThat(home.resolve("broker.json")).doesNotExist();
+		}
+		finally {
+			stranger.stop(0);
 		}
 	}
 
