@@ -806,7 +806,7 @@ public class BrokerThroughputBench {
 				  --warmup N            untimed sequential sends before the latency phase (default 2000)
 				  --latency-sends N     timed sequential sends (default 5000)
 				  --warmup-messages N   untimed throughput round before both phases; 0 measures
-				                        a cold broker (default 40000)
+				                        a cold broker (default 60000)
 				  --broker-java PATH    java executable for the broker (default: the one running this)
 				  --broker-jvm-arg ARG  extra JVM argument for the broker, repeatable""";
 
@@ -819,7 +819,7 @@ public class BrokerThroughputBench {
 				throw new IllegalArgumentException("no such jar: " + jar);
 			}
 			int peers = 100, messages = 20000, senders = 8, receivers = 4;
-			int warmup = 2000, latencySends = 5000, warmupMessages = 40000;
+			int warmup = 2000, latencySends = 5000, warmupMessages = 60000;
 			String brokerJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 			List<String> brokerJvmArgs = new ArrayList<>();
 			for (int i = 1; i < args.length; i += 2) {

@@ -62,19 +62,24 @@ class ServeLifecycleIntegrationTests {
 
 	@Test
 	void theFirstSessionStartsABrokerAndAKilledBrokerIsReplacedUnnoticed() throws Exception {
-		Session session = sessions.start("alone", directory("alone"));
-		assertThat(session.ok("identify", Map.of())).contains("You are alone");
+		Session alice = sessions.start("alice", directory("alice"));
+		Session bob = sessions.start("bob", directory("bob"));
+		assertThat(alice.ok("discover", Map.of())).contains("bob");
 		BrokerState first = sessions.brokerState();
 		assertThat(ProcessHandle.of(first.pid())).as("a detached broker process").isPresent();
 
 		ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
 		await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(first.pid()).isEmpty());
 
-		assertThat(session.ok("identify", Map.of())).contains("You are alone");
+		// bob finds no broker: it starts one and registers again.
+		assertThat(bob.ok("identify", Map.of())).contains("You are bob");
 		BrokerState second = sessions.brokerState();
 		assertThat(second.pid()).isNotEqualTo(first.pid());
 		assertThat(second.instanceId()).isNotEqualTo(first.instanceId());
-		assertThat(session.ok("discover", Map.of())).contains("No other sessions");
+		// alice finds a broker that never heard of her: she registers again.
+		assertThat(alice.ok("signal", Map.of("to", "bob", "body", "still there?"))).contains("Sent to bob");
+		assertThat(bob.ok("sense", Map.of())).contains("from alice").contains("still there?");
+		assertThat(sessions.brokerState().instanceId()).isEqualTo(second.instanceId());
 	}
 
 	@Test
