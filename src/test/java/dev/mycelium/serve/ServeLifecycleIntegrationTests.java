@@ -168,7 +168,7 @@ class ServeLifecycleIntegrationTests {
 		});
 		stranger.start();
 		try {
-			Session session = sessions.start("blocked", directory("blocked"));
+			Session session = sessions.launch("blocked", directory("blocked"));
 
 			String error = session.error("identify", Map.of());
 

@@ -95,7 +95,16 @@ final class ServeSessions implements AutoCloseable {
 
 	}
 
+	/** A session that is registered at the broker (so the others can see it). */
 	Session start(String label, Path directory) {
+		Session session = launch(label, directory);
+		// serve registers in the background; a first call waits for it.
+		session.ok("identify", Map.of());
+		return session;
+	}
+
+	/** A session whose MCP handshake is done, registered or not. */
+	Session launch(String label, Path directory) {
 		Path stdout = logs.resolve(label + ".stdout");
 		// sh copies standard output to a file as it passes, so the test sees every byte
 		// the
