@@ -133,7 +133,8 @@ public class BrokerThroughputBench {
 			throws IOException {
 		List<String> logProblems = broker.logProblems();
 		CpuUse cpu = throughput.cpu;
-		double deliveryMicros = throughput.deliveryNanos / 1e3;
+		// Per message over the delivery window; meaningless (NaN) if delivery never finished.
+		double deliveryMicros = throughput.deliveryNanos < 0 ? Double.NaN : throughput.deliveryNanos / 1e3;
 		System.out.println();
 		print("mycelium broker benchmark  (JDK %s%s, %d cores, %d peers)", System.getProperty("java.version"),
 				broker.javaDescription(), Runtime.getRuntime().availableProcessors(), options.peers);
