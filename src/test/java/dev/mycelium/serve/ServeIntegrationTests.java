@@ -2,6 +2,7 @@ package dev.mycelium.serve;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,7 @@ import dev.mycelium.MyceliumApplication;
 import dev.mycelium.serve.ServeSessions.Session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Three real {@code serve} processes, two in worktrees of one repository and one in
@@ -120,6 +122,18 @@ class ServeIntegrationTests {
 		String repo = backend.ok("discover", Map.of("scope", "repo"));
 		assertThat(repo).contains("shop-feature").doesNotContain("docs");
 		assertThat(backend.error("discover", Map.of("scope", "galaxy"))).contains("'machine' or 'repo'");
+	}
+
+	@Test
+	void theSummaryFollowsGitWhenHeadMoves() throws Exception {
+		Path shop = temporary.resolve("shop");
+		ServeSessions.git(shop, "-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q",
+				"--allow-empty", "-m", "Switch totals to cents");
+
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> writer.ok("discover", Map.of()),
+					text -> text.contains("shop on main: Switch totals to cents"));
 	}
 
 	@Test

@@ -110,6 +110,34 @@ class ServeLifecycleIntegrationTests {
 	}
 
 	@Test
+	void aRestartedServeGetsTheSamePeerAndItsInboxBack() throws Exception {
+		Path directory = directory("restarting");
+		Session sender = sessions.start("sender", directory("sender"));
+		Process first = sessions.startRaw("first", directory);
+		await().atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> peers().size() == 2);
+		String id = peers().stream()
+			.filter(peer -> peer.path("name").asString().equals("restarting"))
+			.findFirst()
+			.orElseThrow()
+			.path("id")
+			.asString();
+		first.getOutputStream().close();
+		assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(peer(id).path("state").asString()).isEqualTo("away");
+		sender.ok("signal", Map.of("to", id, "body", "sent while you restarted"));
+
+		// Same parent process (this test) and same directory: the same session key.
+		sessions.startRaw("second", directory);
+
+		await().atMost(Duration.ofMinutes(2))
+			.ignoreExceptions()
+			.until(() -> Files.readString(temporary.resolve("logs/second.stderr")).contains("Resumed as restarting"));
+		JsonNode resumed = peer(id);
+		assertThat(resumed.path("state").asString()).isEqualTo("active");
+		assertThat(resumed.path("unread").asInt()).as("the mail sent meanwhile is there").isEqualTo(1);
+	}
+
+	@Test
 	void closingStandardInputEndsTheSessionAndLeavesTheBroker() throws Exception {
 		Process serve = sessions.startRaw("closing", directory("closing"));
 		await().atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> peers().size() == 1);
@@ -178,6 +206,16 @@ class ServeLifecycleIntegrationTests {
 		finally {
 			stranger.stop(0);
 		}
+	}
+
+	private JsonNode peer(String id) throws IOException, InterruptedException {
+		String token = new MyceliumHome(home).readToken().orElseThrow();
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/peers/" + id))
+				.header("Authorization", "Bearer " + token)
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return ServeSessions.JSON.readTree(response.body());
 	}
 
 	private List<JsonNode> peers() throws IOException, InterruptedException {

@@ -39,7 +39,9 @@ final class ServeSessions implements AutoCloseable {
 
 	/** What the launcher passes: no JVM message may reach standard output. */
 	static final List<String> JVM_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
-			"-XX:+DisplayVMOutputToStderr", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+			"-XX:+DisplayVMOutputToStderr", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+			// A heartbeat a second, so that tests see git changes and liveness quickly.
+			"-Dmycelium.serve.heartbeat-interval=1s");
 
 	private final Path home;
 
