@@ -57,16 +57,10 @@ final class UnreadNoticeToolCallback implements ToolCallback {
 		return line == null ? "" : "\n\n" + line;
 	}
 
-	private static String message(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof ToolFailure || cause.getCause() == null
-					|| cause.getClass().getName().startsWith("dev.mycelium")) {
-				if (cause.getMessage() != null) {
-					return cause.getMessage();
-				}
-			}
-		}
-		return "The tool failed unexpectedly (" + ex.getClass().getSimpleName() + "); see the serve log on stderr.";
+	/** Spring AI's ToolExecutionException carries the message of what the tool threw. */
+	private static String message(RuntimeException ex) {
+		return ex.getMessage() != null ? ex.getMessage()
+				: "The tool failed unexpectedly (" + ex.getClass().getSimpleName() + "); see the serve log on stderr.";
 	}
 
 	/** A tool call that failed, with one sentence for the model. */

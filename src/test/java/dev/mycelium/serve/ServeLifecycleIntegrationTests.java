@@ -209,25 +209,23 @@ class ServeLifecycleIntegrationTests {
 	}
 
 	private JsonNode peer(String id) throws IOException, InterruptedException {
+		return get("/api/peers/" + id);
+	}
+
+	private List<JsonNode> peers() throws IOException, InterruptedException {
+		List<JsonNode> peers = new ArrayList<>();
+		get("/api/peers").forEach(peers::add);
+		return peers;
+	}
+
+	private JsonNode get(String path) throws IOException, InterruptedException {
 		String token = new MyceliumHome(home).readToken().orElseThrow();
 		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/peers/" + id))
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
 				.header("Authorization", "Bearer " + token)
 				.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
 		return ServeSessions.JSON.readTree(response.body());
-	}
-
-	private List<JsonNode> peers() throws IOException, InterruptedException {
-		String token = new MyceliumHome(home).readToken().orElseThrow();
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/peers"))
-				.header("Authorization", "Bearer " + token)
-				.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).isEqualTo(200);
-		List<JsonNode> peers = new ArrayList<>();
-		ServeSessions.JSON.readTree(response.body()).forEach(peers::add);
-		return peers;
 	}
 
 	/** The executable is known even when a long class path hides the command line. */
