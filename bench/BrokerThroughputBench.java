@@ -141,9 +141,9 @@ public class BrokerThroughputBench {
 		print("send latency   p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (%d sequential sends)",
 				latency.percentile(50), latency.percentile(90), latency.percentile(99), latency.percentile(100),
 				latency.nanos.length);
-		print("throughput     sent %,.0f msg/s  delivered %,.0f msg/s  (%d messages, %d senders, %d receivers, %d retries 429)",
+		print("throughput     sent %,.0f msg/s  delivered %,.0f msg/s  (%d messages, %d %s senders, %d receivers, %d retries 429)",
 				throughput.sentPerSecond(), throughput.deliveredPerSecond(), options.messages, options.senders,
-				options.receivers, throughput.retries);
+				options.rawSenders() ? "raw" : "jdk", options.receivers, throughput.retries);
 		print("receiving      %,d polls (%,d empty), %,d acks, %.1f messages per ack", throughput.polls,
 				throughput.emptyPolls, throughput.acks, (double) options.messages / Math.max(1, throughput.acks));
 		print("cpu            client %.2f cores  broker %.2f cores  other %.2f cores  (%.0f / %.0f us per message)",
@@ -257,7 +257,12 @@ public class BrokerThroughputBench {
 			int count = messages / options.senders + (s < messages % options.senders ? 1 : 0);
 			int self = s;
 			senders.add(senderThreads.submit(() -> {
-				send(api, peers, self, count, go, tally);
+				if (options.rawSenders()) {
+					sendRaw(api, peers, self, count, go, tally);
+				}
+				else {
+					send(api, peers, self, count, go, tally);
+				}
 				return null;
 			}));
 		}
@@ -314,6 +319,131 @@ public class BrokerThroughputBench {
 			}
 		}
 		tally.lastSendAnswered.accumulateAndGet(System.nanoTime(), Math::max);
+	}
+
+	/**
+	 * The same sender over a {@link RawConnection}: the same requests on the wire, at a
+	 * fraction of the client's CPU, so that the two shared cores measure the broker.
+	 */
+	private static void sendRaw(Api api, List<Peer> peers, int self, int count, CountDownLatch go, Tally tally)
+			throws Exception {
+		Peer sender = peers.get(self);
+		try (RawConnection connection = new RawConnection(api.port(), api.token())) {
+			go.await();
+			for (int k = 0; k < count; k++) {
+				Peer recipient = peers.get((self + 1 + k % (peers.size() - 1)) % peers.size());
+				String path = "/api/peers/" + recipient.id() + "/messages";
+				String json = "{\"body\":\"bench " + self + "-" + k + "\"}";
+				while (true) {
+					RawConnection.Answer answer = connection.post(path, sender.secret(), json);
+					if (answer.status() == 201) {
+						tally.sent.add(first(ID, answer.body()));
+						break;
+					}
+					if (answer.status() != 429) {
+						throw new IllegalStateException("POST " + path + " answered " + answer.status() + ": " + answer.body());
+					}
+					if (tally.failure.get() != null) {
+						throw new IllegalStateException("a receiver failed", tally.failure.get());
+					}
+					tally.retries.increment();
+					Thread.sleep(1);
+				}
+			}
+		}
+		tally.lastSendAnswered.accumulateAndGet(System.nanoTime(), Math::max);
+	}
+
+	/**
+	 * A lean HTTP/1.1 keep-alive connection: writes a request with Content-Length, reads the
+	 * status, the headers and a body sent with Content-Length or chunked. Nothing more is
+	 * needed to talk to the broker, and a load generator must cost less than what it measures.
+	 */
+	static final class RawConnection implements AutoCloseable {
+
+		record Answer(int status, String body) {
+		}
+
+		private final java.net.Socket socket;
+
+		private final java.io.BufferedInputStream in;
+
+		private final java.io.BufferedOutputStream out;
+
+		private final String fixedHeaders;
+
+		RawConnection(int port, String token) throws IOException {
+			socket = new java.net.Socket("127.0.0.1", port);
+			socket.setTcpNoDelay(true);
+			socket.setSoTimeout(30_000);
+			in = new java.io.BufferedInputStream(socket.getInputStream(), 16 * 1024);
+			out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+			fixedHeaders = "Host: 127.0.0.1:" + port + "\r\nAuthorization: Bearer " + token
+					+ "\r\nContent-Type: application/json\r\n";
+		}
+
+		Answer post(String path, String secret, String json) throws IOException {
+			byte[] body = json.getBytes(StandardCharsets.UTF_8);
+			String head = "POST " + path + " HTTP/1.1\r\n" + fixedHeaders + "Mycelium-Peer-Secret: " + secret
+					+ "\r\nContent-Length: " + body.length + "\r\n\r\n";
+			out.write(head.getBytes(StandardCharsets.US_ASCII));
+			out.write(body);
+			out.flush();
+			return read();
+		}
+
+		private Answer read() throws IOException {
+			String statusLine = line();
+			int status = Integer.parseInt(statusLine.substring(9, 12));
+			int length = 0;
+			boolean chunked = false;
+			for (String header = line(); !header.isEmpty(); header = line()) {
+				String lower = header.toLowerCase(Locale.ROOT);
+				if (lower.startsWith("content-length:")) {
+					length = Integer.parseInt(lower.substring(15).trim());
+				}
+				else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+					chunked = true;
+				}
+			}
+			java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+			if (chunked) {
+				for (int size = chunkSize(); size > 0; size = chunkSize()) {
+					body.write(in.readNBytes(size));
+					line();
+				}
+				line();
+			}
+			else {
+				body.write(in.readNBytes(length));
+			}
+			return new Answer(status, body.toString(StandardCharsets.UTF_8));
+		}
+
+		private int chunkSize() throws IOException {
+			String line = line();
+			int extension = line.indexOf(';');
+			return Integer.parseInt((extension < 0 ? line : line.substring(0, extension)).trim(), 16);
+		}
+
+		private String line() throws IOException {
+			StringBuilder line = new StringBuilder();
+			for (int b = in.read(); b != '\n'; b = in.read()) {
+				if (b < 0) {
+					throw new java.io.EOFException("the broker closed the connection");
+				}
+				if (b != '\r') {
+					line.append((char) b);
+				}
+			}
+			return line.toString();
+		}
+
+		@Override
+		public void close() throws IOException {
+			socket.close();
+		}
+
 	}
 
 	/**
@@ -796,7 +926,7 @@ public class BrokerThroughputBench {
 	// ---- options
 
 	record Options(Path jar, int peers, int messages, int senders, int receivers, int warmup, int latencySends,
-			int warmupMessages, String brokerJava, List<String> brokerJvmArgs) {
+			int warmupMessages, String brokerJava, List<String> brokerJvmArgs, boolean rawSenders) {
 
 		static final String USAGE = """
 				usage: java bench/BrokerThroughputBench.java <mycelium.jar> [options]
@@ -809,7 +939,9 @@ public class BrokerThroughputBench {
 				  --warmup-messages N   untimed throughput round before both phases; 0 measures
 				                        a cold broker (default 60000)
 				  --broker-java PATH    java executable for the broker (default: the one running this)
-				  --broker-jvm-arg ARG  extra JVM argument for the broker, repeatable""";
+				  --broker-jvm-arg ARG  extra JVM argument for the broker, repeatable
+				  --client raw|jdk      senders' HTTP client: a lean keep-alive socket (default) or
+				                        java.net.http.HttpClient, which costs more CPU than the broker""";
 
 		static Options parse(String[] args) {
 			if (args.length == 0 || args[0].startsWith("--")) {
@@ -823,6 +955,7 @@ public class BrokerThroughputBench {
 			int warmup = 2000, latencySends = 5000, warmupMessages = 60000;
 			String brokerJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 			List<String> brokerJvmArgs = new ArrayList<>();
+			boolean rawSenders = true;
 			for (int i = 1; i < args.length; i += 2) {
 				if (i + 1 >= args.length) {
 					throw new IllegalArgumentException(args[i] + " needs a value");
@@ -838,6 +971,12 @@ public class BrokerThroughputBench {
 					case "--warmup-messages" -> warmupMessages = number(args[i], value, 0);
 					case "--broker-java" -> brokerJava = value;
 					case "--broker-jvm-arg" -> brokerJvmArgs.add(value);
+					case "--client" -> {
+						if (!value.equals("raw") && !value.equals("jdk")) {
+							throw new IllegalArgumentException("--client is raw or jdk");
+						}
+						rawSenders = value.equals("raw");
+					}
 					default -> throw new IllegalArgumentException("unknown option " + args[i]);
 				}
 			}
@@ -845,7 +984,7 @@ public class BrokerThroughputBench {
 				throw new IllegalArgumentException("--senders must not exceed --peers: each sender is its own peer");
 			}
 			return new Options(jar, peers, messages, senders, Math.min(receivers, peers), warmup, latencySends,
-					warmupMessages, brokerJava, List.copyOf(brokerJvmArgs));
+					warmupMessages, brokerJava, List.copyOf(brokerJvmArgs), rawSenders);
 		}
 
 		private static int number(String option, String value, int min) {

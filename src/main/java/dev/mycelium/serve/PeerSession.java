@@ -39,6 +39,9 @@ class PeerSession {
 
 	private static final Duration FIRST_CONNECT_WAIT = Duration.ofSeconds(100);
 
+	/** Short: the session is ending, and Claude Code does not wait long. */
+	private static final Duration LEAVE_WAIT = Duration.ofMillis(1500);
+
 	private final BrokerClient client;
 
 	private final BrokerStarter starter;
@@ -149,13 +152,27 @@ class PeerSession {
 		return call(identity -> client.unread(identity, Duration.ZERO));
 	}
 
-	/** Leaves the broker; its unread mail is kept for a session that comes back. */
+	/**
+	 * Leaves the broker; its unread mail is kept for a session that comes back. A
+	 * registration still in flight is waited for briefly: the broker may already know the
+	 * peer.
+	 */
 	void leave() {
 		CompletableFuture<Registration> current = connection;
-		if (current == null || !current.isDone() || current.isCompletedExceptionally()) {
+		if (current == null) {
 			return;
 		}
-		Registration registration = current.join();
+		Registration registration;
+		try {
+			registration = current.get(LEAVE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			return;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return;
+		}
 		try {
 			client.leave(new Identity(registration.id(), registration.secret()));
 			log.info("Left the broker as {}", registration.name());
