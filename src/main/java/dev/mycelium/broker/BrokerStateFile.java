@@ -57,7 +57,7 @@ final class BrokerStateFile implements ApplicationListener<WebServerInitializedE
 		this.host = host;
 		this.version = version;
 		this.startedAt = clock.instant();
-		TokenFile.ensureHome(home);
+		home.createDirectory();
 		try {
 			this.lockChannel = FileChannel.open(home.brokerLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 			FileLock acquired;

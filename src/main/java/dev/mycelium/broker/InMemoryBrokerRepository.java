@@ -29,6 +29,7 @@ import dev.mycelium.protocol.AcknowledgementResult;
 import dev.mycelium.protocol.Broadcast;
 import dev.mycelium.protocol.BroadcastResult;
 import dev.mycelium.protocol.DirectMessage;
+import dev.mycelium.protocol.Headers;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.MessageKind;
 import dev.mycelium.protocol.Names;
@@ -341,8 +342,8 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	@Override
 	public Task delegate(Caller caller, TaskRequest request) {
 		if (!caller.isPeer()) {
-			throw new BrokerException(Reason.FORBIDDEN,
-					"Delegating a task needs a peer identity (Mycelium-Peer-Secret): the outcome is reported to the delegator's inbox.");
+			throw new BrokerException(Reason.FORBIDDEN, "Delegating a task needs a peer identity ("
+					+ Headers.PEER_SECRET + "): the outcome is reported to the delegator's inbox.");
 		}
 		String description = requireText(request.description(), "description", "what the assignee should do");
 		String context = request.context() == null || request.context().isBlank() ? null : request.context();
@@ -542,7 +543,7 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 		PeerRecord peer = resolve(peerRef);
 		if (!peer.id.equals(caller.peerId())) {
 			throw new BrokerException(Reason.FORBIDDEN, "Only " + peer.name + " itself can " + action
-					+ "; send its own peer secret in the Mycelium-Peer-Secret header.");
+					+ "; send its own peer secret in the " + Headers.PEER_SECRET + " header.");
 		}
 		return peer;
 	}
@@ -584,7 +585,8 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 		PeerRecord self = caller.isPeer() ? peersById.get(caller.peerId()) : null;
 		if (self == null) {
 			throw new BrokerException(Reason.INVALID,
-					"scope 'repo' means the caller's repository: it needs a peer secret (Mycelium-Peer-Secret).");
+					"scope 'repo' means the caller's repository: it needs a peer secret (" + Headers.PEER_SECRET
+							+ ").");
 		}
 		String repo = self.repo;
 		return peer -> repo != null && repo.equals(peer.repo);

@@ -22,6 +22,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.mycelium.protocol.Headers;
+
 /**
  * Every request passes here before anything else reads it, in this order: a loopback
  * {@code Host} (defeats DNS rebinding), no {@code Origin} (no web page may talk to the
@@ -30,8 +32,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * the body streams in, so that a huge body is never buffered.
  */
 final class RequestGuardFilter extends OncePerRequestFilter {
-
-	static final String PEER_SECRET_HEADER = "Mycelium-Peer-Secret";
 
 	private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
 
@@ -80,7 +80,7 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 			return;
 		}
 		Caller caller = Caller.operator();
-		String secret = request.getHeader(PEER_SECRET_HEADER);
+		String secret = request.getHeader(Headers.PEER_SECRET);
 		if (secret != null) {
 			Optional<Caller> peer = repository.authenticate(secret);
 			if (peer.isEmpty()) {

@@ -21,6 +21,7 @@ import dev.mycelium.protocol.Broadcast;
 import dev.mycelium.protocol.BroadcastResult;
 import dev.mycelium.protocol.BrokerInfo;
 import dev.mycelium.protocol.DirectMessage;
+import dev.mycelium.protocol.Headers;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
@@ -39,8 +40,6 @@ import dev.mycelium.protocol.Topic;
  * operator.
  */
 public class BrokerClient {
-
-	static final String PEER_SECRET_HEADER = "Mycelium-Peer-Secret";
 
 	private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -171,7 +170,7 @@ public class BrokerClient {
 
 	private static RestClient.RequestHeadersSpec<?> as(Identity identity, RestClient.RequestHeadersSpec<?> spec) {
 		if (identity != null) {
-			spec.header(PEER_SECRET_HEADER, identity.secret());
+			spec.header(Headers.PEER_SECRET, identity.secret());
 		}
 		return spec;
 	}

@@ -8,7 +8,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +53,7 @@ public final class BrokerStarter {
 			return probe.info();
 		}
 		MyceliumHome home = properties.myceliumHome();
-		createHome(home);
+		home.createDirectory();
 		try (FileChannel channel = FileChannel.open(home.directory().resolve("start.lock"), StandardOpenOption.CREATE,
 				StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
 			probe = probe();
@@ -139,18 +138,6 @@ public final class BrokerStarter {
 							+ " is held by something that is not a mycelium broker (HTTP " + ex.status()
 							+ "); free it or set MYCELIUM_PORT.";
 			return new Probe(null, foreign);
-		}
-	}
-
-	private static void createHome(MyceliumHome home) {
-		try {
-			if (!Files.isDirectory(home.directory())) {
-				Files.createDirectories(home.directory(),
-						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot create MYCELIUM_HOME at " + home.directory(), ex);
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,32 @@ public record MyceliumHome(Path directory) {
 
 	public Path serveLog() {
 		return directory.resolve("serve.log");
+	}
+
+	/**
+	 * Creates the directory if needed, for its owner only (0700), tightening a looser
+	 * one: it holds the API token.
+	 */
+	public void createDirectory() {
+		try {
+			Files.createDirectories(directory);
+			restrict(directory, "rwx------");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot create MYCELIUM_HOME at " + directory, ex);
+		}
+	}
+
+	/** Makes a file readable and writable by its owner only (0600). */
+	public static void restrictToOwner(Path file) throws IOException {
+		restrict(file, "rw-------");
+	}
+
+	private static void restrict(Path path, String permissions) throws IOException {
+		if (Files.getFileStore(path).supportsFileAttributeView("posix")
+				&& !PosixFilePermissions.toString(Files.getPosixFilePermissions(path)).equals(permissions)) {
+			Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+		}
 	}
 
 	/** The API token, or empty when no broker has created it yet. */

@@ -1,5 +1,6 @@
 package dev.mycelium.serve;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ final class GitWorkspace {
 		command.addAll(List.of(args));
 		try {
 			Process process = new ProcessBuilder(command).redirectErrorStream(false)
-				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
 				.redirectError(ProcessBuilder.Redirect.DISCARD)
 				.start();
 			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
