@@ -1,0 +1,49 @@
+package dev.mycelium.protocol;
+
+import java.time.Instant;
+import java.util.List;
+
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/**
+ * One event of the broker-wide stream {@code GET /api/events} (Server-Sent Events: the
+ * SSE event name is {@link #type()}, the SSE id is {@link #id()}, the data is this record
+ * as JSON). It is what {@code mycelium tail} prints. Only the fields that belong to the
+ * type are set; the others are {@code null}.
+ *
+ * @param id increasing per broker; resume with {@code Last-Event-ID}
+ * @param type one of the constants below
+ * @param at when it happened
+ * @param peer the peer that joined, left or was removed
+ * @param message a direct message, a task or task-result message, an expiry notice, or
+ * (type {@code broadcast}) the broadcast with {@code to} unset
+ * @param recipients the names a broadcast reached
+ * @param task the task created or reported
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record BrokerEvent(long id, String type, Instant at, Peer peer, Message message, List<String> recipients,
+		Task task) {
+
+	/** A peer registered (or came back within its grace period). */
+	public static final String PEER_JOINED = "peer_joined";
+
+	/** A peer deregistered itself. */
+	public static final String PEER_LEFT = "peer_left";
+
+	/** A peer was silent too long and the broker removed it. */
+	public static final String PEER_REMOVED = "peer_removed";
+
+	/** One message put in one inbox (direct, task, task result, expiry notice). */
+	public static final String MESSAGE = "message";
+
+	/** A broadcast, once, with the names it reached. */
+	public static final String BROADCAST = "broadcast";
+
+	/** A task was delegated. */
+	public static final String TASK_CREATED = "task_created";
+
+	/** A task's assignee reported its outcome. */
+	public static final String TASK_REPORTED = "task_reported";
+
+}
