@@ -62,10 +62,16 @@ public class ServeConfiguration {
 			.toArray(ToolCallback[]::new));
 	}
 
+	@Bean
+	ChannelPush channelPush(PeerSession session, BrokerClient client, StdioSessionTransport transport,
+			JsonMapper json) {
+		return new ChannelPush(session, client, transport, json);
+	}
+
 	@Bean(destroyMethod = "close")
-	ServeLifecycle serveLifecycle(PeerSession session, StdioSessionTransport transport,
+	ServeLifecycle serveLifecycle(PeerSession session, StdioSessionTransport transport, ChannelPush push,
 			@Value("${mycelium.serve.heartbeat-interval:10s}") Duration heartbeatInterval) {
-		return new ServeLifecycle(session, transport, heartbeatInterval);
+		return new ServeLifecycle(session, transport, push, heartbeatInterval);
 	}
 
 	/** {@code 2 unread messages from backend, lead — call sense}, or nothing. */
