@@ -71,6 +71,12 @@ interface BrokerRepository {
 	 */
 	List<Delivery> unreadAfter(String peerId, long sequence, int max);
 
+	/**
+	 * The messages this peer sent that are still unread, in every inbox: after a broker
+	 * restart, a sender can tell which of its messages the old broker took with it.
+	 */
+	List<Message> outbox(Caller caller, String peerRef);
+
 	BroadcastResult broadcast(Caller caller, Broadcast broadcast);
 
 	List<Topic> topics();

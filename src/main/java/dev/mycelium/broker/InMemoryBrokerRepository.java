@@ -272,6 +272,20 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	}
 
 	@Override
+	public List<Message> outbox(Caller caller, String peerRef) {
+		synchronized (this.lock) {
+			PeerRecord self = self(caller, peerRef, "see its outbox");
+			return peersById.values()
+				.stream()
+				.flatMap(peer -> peer.inbox.values().stream())
+				.map(Delivery::message)
+				.filter(message -> self.id.equals(message.fromId()))
+				.sorted(Comparator.comparing(Message::sentAt))
+				.toList();
+		}
+	}
+
+	@Override
 	public void openStream(Caller caller, String peerRef, InboxStream stream) {
 		InboxStream replaced;
 		synchronized (this.lock) {

@@ -133,6 +133,13 @@ public class BrokerClient {
 			}));
 	}
 
+	/** Messages this peer sent that are still unread. */
+	public List<Message> outbox(Identity as) {
+		return call(r -> as(as, r.get().uri("/api/peers/{peer}/outbox", as.id())).retrieve()
+			.body(new ParameterizedTypeReference<List<Message>>() {
+			}));
+	}
+
 	public AcknowledgementResult acknowledge(Identity as, List<String> messageIds) {
 		return call(r -> as(as, r.post().uri("/api/peers/{peer}/messages/ack", as.id()))
 			.body(new Acknowledgement(messageIds))

@@ -79,6 +79,7 @@ final class ChannelPush implements AutoCloseable {
 				stream = session.call(identity -> client.inboxEvents(identity, lastEventId));
 				log.info("Channel push on: following the inbox stream");
 				retry = FIRST_RETRY;
+				pushLostNotice();
 				ServerSentEvent event;
 				while (!closed && (event = stream.next()) != null) {
 					if ("message".equals(event.event())) {
@@ -127,6 +128,24 @@ final class ChannelPush implements AutoCloseable {
 			// twice.
 			log.info("Could not acknowledge {} ({}); it will be acknowledged when it comes again", message.id(),
 					ex.getMessage());
+		}
+	}
+
+	/**
+	 * After a broker died with mail this session sent: say so now, not at the next call.
+	 */
+	private void pushLostNotice() {
+		String notice = session.takeLostNotice();
+		if (notice != null) {
+			try {
+				transport.writeNotification(ChannelNotification.METHOD,
+						new ChannelNotification(ChannelNotification.plainText("[mycelium] " + notice),
+								Map.of("from", "mycelium", "kind", "lost"))
+							.params());
+			}
+			catch (IOException ex) {
+				throw new StdoutGoneException(ex);
+			}
 		}
 	}
 

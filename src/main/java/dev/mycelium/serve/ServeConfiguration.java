@@ -74,8 +74,17 @@ public class ServeConfiguration {
 		return new ServeLifecycle(session, transport, push, heartbeatInterval);
 	}
 
-	/** {@code 2 unread messages from backend, lead — call sense}, or nothing. */
+	/**
+	 * {@code 2 unread messages from backend, lead — call sense}, or nothing; before it,
+	 * once, the list of messages lost with a broker that died.
+	 */
 	static String unreadNotice(PeerSession session) {
+		String lost = session.takeLostNotice();
+		String unread = unreadLine(session);
+		return lost == null ? unread : unread == null ? lost : lost + "\n" + unread;
+	}
+
+	private static String unreadLine(PeerSession session) {
 		List<Message> unread;
 		try {
 			unread = session.unread();

@@ -242,6 +242,22 @@ class BrokerPushIntegrationTests extends BrokerIntegrationTest {
 		}
 	}
 
+	@Test
+	void theOutboxListsWhatTheSenderSentThatIsStillUnreadAndOnlyToTheSender() throws Exception {
+		Agent alice = api.register(unique("alice"));
+		Agent bob = api.register(unique("bob"));
+		Agent carol = api.register(unique("carol"));
+		Message toBob = api.send(alice, bob, "to bob").as(Message.class);
+		Message toCarol = api.send(alice, carol, "to carol").as(Message.class);
+		api.send(bob, carol, "not alice's");
+		api.ack(bob, List.of(toBob.id()));
+		List<Message> outbox = api.get("/api/peers/" + alice.id() + "/outbox", alice.secret())
+			.as(new tools.jackson.core.type.TypeReference<List<Message>>() {
+			});
+		assertThat(outbox).extracting(Message::id).containsExactly(toCarol.id());
+		assertThat(api.get("/api/peers/" + alice.id() + "/outbox", bob.secret()).status()).isEqualTo(403);
+	}
+
 	private boolean involves(BrokerEvent event, Agent agent) {
 		return (event.peer() != null && event.peer().id().equals(agent.id()))
 				|| (event.message() != null && agent.id().equals(event.message().fromId()))
