@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.TestPropertySource;
 
 import dev.mycelium.broker.BrokerApi.Agent;
 import dev.mycelium.client.ServerSentEvent;
@@ -26,8 +25,9 @@ import static org.awaitility.Awaitility.await;
  * The push streams over real HTTP: a peer's inbox as Server-Sent Events, resumable
  * without loss or repetition, private to the peer, one per peer; the broker-wide event
  * stream; and a reader that stops reading, which must neither slow senders nor lose mail.
+ * The shared test broker sends heartbeats every 3 s and times out blocked writes after 3
+ * s ({@link BrokerIntegrationTest}).
  */
-@TestPropertySource(properties = { "mycelium.push.heartbeat=3s", "server.tomcat.connection-timeout=3s" })
 class BrokerPushIntegrationTests extends BrokerIntegrationTest {
 
 	@Test
