@@ -23,7 +23,14 @@ import dev.mycelium.protocol.MyceliumHome;
  * registering peers under names of their own.
  */
 @SpringBootTest(classes = MyceliumApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "mycelium.host=localhost")
+		properties = { "mycelium.host=localhost",
+				// Push tests: heartbeats often enough to watch, and a reader that stops
+				// reading
+				// found dead in seconds (a blocked write times out after
+				// connection-timeout);
+				// idle keep-alive connections stay open as in production.
+				"mycelium.push.heartbeat=3s", "server.tomcat.connection-timeout=3s",
+				"server.tomcat.keep-alive-timeout=60s" })
 @ActiveProfiles("broker")
 abstract class BrokerIntegrationTest {
 

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.TestPropertySource;
 
 import dev.mycelium.broker.BrokerApi.Agent;
 import dev.mycelium.client.ServerSentEvent;
@@ -26,8 +25,9 @@ import static org.awaitility.Awaitility.await;
  * The push streams over real HTTP: a peer's inbox as Server-Sent Events, resumable
  * without loss or repetition, private to the peer, one per peer; the broker-wide event
  * stream; and a reader that stops reading, which must neither slow senders nor lose mail.
+ * The shared test broker sends heartbeats every 3 s and times out blocked writes after 3
+ * s ({@link BrokerIntegrationTest}).
  */
-@TestPropertySource(properties = { "mycelium.push.heartbeat=300ms", "server.tomcat.connection-timeout=3s" })
 class BrokerPushIntegrationTests extends BrokerIntegrationTest {
 
 	@Test
@@ -53,6 +53,18 @@ class BrokerPushIntegrationTests extends BrokerIntegrationTest {
 		}
 		await().atMost(Duration.ofSeconds(10)).until(() -> !peer(bob).push());
 		assertThat(peer(bob).unread()).as("pushing is not acknowledging").isEqualTo(21);
+	}
+
+	@Test
+	void aStreamAnswersAtOnceEvenWithNothingToSend() throws Exception {
+		Agent bob = api.register(unique("bob"));
+		long start = System.nanoTime();
+		try (SseReader stream = inbox(bob, null)) {
+			// A client waits for the response headers: they must not wait for the first
+			// event or heartbeat (3 s here).
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+			assertThat(stream.status).isEqualTo(200);
+		}
 	}
 
 	@Test
