@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -63,7 +64,7 @@ class LauncherIntegrationTests {
 
 	private ServeSessions sessions;
 
-	private int started;
+	private final AtomicInteger started = new AtomicInteger();
 
 	@BeforeAll
 	static void installAndStartABroker() throws IOException {
@@ -104,11 +105,17 @@ class LauncherIntegrationTests {
 
 	@AfterEach
 	void stopEverything() {
-		sessions.close();
-		// Trainers the launcher left running in the background, and their JVMs.
-		ProcessHandle.allProcesses()
-			.filter(process -> process.info().commandLine().orElse("").contains(installation.toString()))
-			.forEach(ServeSessions::stop);
+		try {
+			if (sessions != null) {
+				sessions.close();
+			}
+		}
+		finally {
+			// Trainers the launcher left running in the background, and their JVMs.
+			ProcessHandle.allProcesses()
+				.filter(process -> process.info().commandLine().orElse("").contains(installation.toString()))
+				.forEach(ServeSessions::stop);
+		}
 	}
 
 	@Test
@@ -196,7 +203,7 @@ class LauncherIntegrationTests {
 	}
 
 	private Session start() {
-		return sessions.launch("session-" + (++started), temporary);
+		return sessions.launch("session-" + started.incrementAndGet(), temporary);
 	}
 
 	private void startAndCheck() throws IOException {

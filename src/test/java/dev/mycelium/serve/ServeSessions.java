@@ -36,6 +36,7 @@ import dev.mycelium.MyceliumApplication;
 import dev.mycelium.protocol.BrokerState;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Real {@code serve} processes driven by the MCP Java SDK's own client, as Claude Code
@@ -67,9 +68,10 @@ final class ServeSessions implements AutoCloseable {
 
 	private final Path logs;
 
-	private final List<Session> sessions = new ArrayList<>();
+	/** Thread-safe: a test may start sessions at once. */
+	private final List<Session> sessions = new CopyOnWriteArrayList<>();
 
-	private final List<Process> processes = new ArrayList<>();
+	private final List<Process> processes = new CopyOnWriteArrayList<>();
 
 	private final String launcher;
 
@@ -122,6 +124,12 @@ final class ServeSessions implements AutoCloseable {
 
 		/** Every line the process wrote on standard output is a JSON-RPC 2.0 message. */
 		void assertStdoutIsOnlyJsonRpc() throws IOException {
+			// tee may write to the client before it writes the copy: wait for whole
+			// lines.
+			await().atMost(Duration.ofSeconds(10)).until(() -> {
+				String written = Files.readString(stdout, StandardCharsets.UTF_8);
+				return !written.isEmpty() && written.endsWith("\n");
+			});
 			List<String> lines = Files.readAllLines(stdout, StandardCharsets.UTF_8);
 			assertThat(lines).as("stdout of %s", label).isNotEmpty();
 			for (String line : lines) {
