@@ -9,9 +9,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
@@ -55,11 +59,13 @@ public class BrokerClient {
 	private volatile String token;
 
 	public BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json) {
+		this(builder, properties, json, jdkRequests());
+	}
+
+	private BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json,
+			ClientHttpRequestFactory requests) {
 		this.properties = properties;
 		this.json = json;
-		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
-				HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1).build());
-		requests.setReadTimeout(READ_TIMEOUT);
 		this.rest = builder.clone()
 			.baseUrl(properties.baseUri())
 			.requestFactory(requests)
@@ -70,12 +76,50 @@ public class BrokerClient {
 			.build();
 	}
 
+	/**
+	 * A client built by hand, for the command line: starting a Spring context would cost
+	 * seconds for a command that should answer at once. It uses
+	 * {@code HttpURLConnection}, which unlike the JDK's {@code HttpClient} does not set
+	 * up TLS for a plain HTTP request (a quarter of a second); and it never long-polls,
+	 * so a broker that does not answer within {@code readTimeout} counts as unavailable.
+	 */
+	public static BrokerClient create(ClientProperties properties, JsonMapper json, Duration readTimeout) {
+		RestClient.Builder builder = RestClient.builder()
+			.configureMessageConverters(
+					converters -> converters.withJsonConverter(new JacksonJsonHttpMessageConverter(json)));
+		SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
+		requests.setConnectTimeout(CONNECT_TIMEOUT);
+		requests.setReadTimeout(readTimeout);
+		return new BrokerClient(builder, properties, json, requests);
+	}
+
+	private static ClientHttpRequestFactory jdkRequests() {
+		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
+				HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1).build());
+		requests.setReadTimeout(READ_TIMEOUT);
+		return requests;
+	}
+
 	public ClientProperties properties() {
 		return properties;
 	}
 
 	public BrokerInfo info() {
 		return call(r -> r.get().uri("/api/broker").retrieve().body(BrokerInfo.class));
+	}
+
+	/**
+	 * Asks the broker to stop (as the operator); it answers at once and then shuts down
+	 * gracefully. Not in the spec: {@code POST /api/broker/shutdown}.
+	 */
+	public BrokerInfo shutdown() {
+		// An explicit empty body: HttpURLConnection would otherwise send an empty chunked
+		// one, which the broker refuses as a body that is not JSON.
+		return call(r -> r.post()
+			.uri("/api/broker/shutdown")
+			.header(HttpHeaders.CONTENT_LENGTH, "0")
+			.retrieve()
+			.body(BrokerInfo.class));
 	}
 
 	public Registration register(PeerRegistration registration) {
