@@ -45,8 +45,13 @@ public class BrokerConfiguration {
 	}
 
 	@Bean
-	BrokerRepository brokerRepository(Clock clock, BrokerProperties properties) {
-		return new InMemoryBrokerRepository(clock, properties.limits(), properties.liveness());
+	BrokerRepository brokerRepository(Clock clock, BrokerProperties properties, BrokerEventLog events) {
+		return new InMemoryBrokerRepository(clock, properties.limits(), properties.liveness(), events);
+	}
+
+	@Bean
+	BrokerEventLog brokerEventLog(BrokerProperties properties) {
+		return new BrokerEventLog(properties.push().eventHistory());
 	}
 
 	@Bean

@@ -16,7 +16,8 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("mycelium")
 record BrokerProperties(Path home, @DefaultValue("localhost") String host, @DefaultValue("7890") int port,
-		@DefaultValue("false") boolean allowRemote, @DefaultValue Limits limits, @DefaultValue Liveness liveness) {
+		@DefaultValue("false") boolean allowRemote, @DefaultValue Limits limits, @DefaultValue Liveness liveness,
+		@DefaultValue Push push) {
 
 	/**
 	 * @param maxBody the largest message body, task description or result, in UTF-8 bytes
@@ -47,6 +48,14 @@ record BrokerProperties(Path home, @DefaultValue("localhost") String host, @Defa
 	 */
 	record Liveness(@DefaultValue("30s") Duration staleAfter, @DefaultValue("2m") Duration removeAfter,
 			@DefaultValue("10m") Duration grace, @DefaultValue("1s") Duration sweepInterval) {
+	}
+
+	/**
+	 * @param heartbeat how often an idle push stream gets a comment line, so that both
+	 * ends notice a dead connection
+	 * @param eventHistory how many broker-wide events are kept for readers that resume
+	 */
+	record Push(@DefaultValue("15s") Duration heartbeat, @DefaultValue("10000") int eventHistory) {
 	}
 
 }

@@ -56,6 +56,27 @@ interface BrokerRepository {
 	 */
 	CompletableFuture<Void> mailArrival(Caller caller, String peerRef);
 
+	/**
+	 * Makes {@code stream} the peer's push stream, closing the one it replaces, and tells
+	 * it about the mail already waiting.
+	 */
+	void openStream(Caller caller, String peerRef, InboxStream stream);
+
+	/** The stream ended; the peer no longer receives push (unless it opened another). */
+	void closeStream(String peerId, InboxStream stream);
+
+	/**
+	 * Up to {@code max} unread messages that came after {@code sequence}, oldest first;
+	 * empty for a peer the broker no longer knows.
+	 */
+	List<Delivery> unreadAfter(String peerId, long sequence, int max);
+
+	/**
+	 * The messages this peer sent that are still unread, in every inbox: after a broker
+	 * restart, a sender can tell which of its messages the old broker took with it.
+	 */
+	List<Message> outbox(Caller caller, String peerRef);
+
 	BroadcastResult broadcast(Caller caller, Broadcast broadcast);
 
 	List<Topic> topics();

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import dev.mycelium.broker.BrokerException.Reason;
 import dev.mycelium.protocol.AcknowledgementResult;
 import dev.mycelium.protocol.Broadcast;
+import dev.mycelium.protocol.BrokerEvent;
 import dev.mycelium.protocol.BroadcastResult;
 import dev.mycelium.protocol.DirectMessage;
 import dev.mycelium.protocol.Headers;
@@ -75,10 +76,14 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 
 	private final BrokerProperties.Liveness liveness;
 
-	InMemoryBrokerRepository(Clock clock, BrokerProperties.Limits limits, BrokerProperties.Liveness liveness) {
+	private final BrokerEventLog events;
+
+	InMemoryBrokerRepository(Clock clock, BrokerProperties.Limits limits, BrokerProperties.Liveness liveness,
+			BrokerEventLog events) {
 		this.clock = clock;
 		this.limits = limits;
 		this.liveness = liveness;
+		this.events = events;
 	}
 
 	// ---- peers
@@ -117,7 +122,9 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 			peer.awaySince = null;
 			peerIdBySecretHash.put(peer.secretHash, peer.id);
 			log.info("{} {} ({}) from {}", resumed ? "Resumed" : "Registered", peer.name, peer.id, peer.cwd);
-			return new Registration(peer.id, peer.name, secret, resumed, view(peer, now));
+			Peer view = view(peer, now);
+			events.publish(BrokerEvent.PEER_JOINED, now, view, null, null, null);
+			return new Registration(peer.id, peer.name, secret, resumed, view);
 		}
 	}
 
@@ -132,7 +139,10 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 			// Any request is a sign of life: a peer removed for silence (a laptop asleep)
 			// comes back with its inbox as soon as it speaks again.
 			peer.lastSeen = clock.instant();
-			peer.awaySince = null;
+			if (peer.awaySince != null) {
+				peer.awaySince = null;
+				events.publish(BrokerEvent.PEER_JOINED, peer.lastSeen, view(peer, peer.lastSeen), null, null, null);
+			}
 			return Optional.of(new Caller(peer.id, peer.name));
 		}
 	}
@@ -179,12 +189,18 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 
 	@Override
 	public void leave(Caller caller, String peerRef) {
+		InboxStream stream;
 		synchronized (this.lock) {
 			PeerRecord peer = self(caller, peerRef, "deregister");
 			peer.awaySince = clock.instant();
 			peerIdBySecretHash.remove(peer.secretHash);
 			peer.secretHash = null;
+			stream = detachStream(peer);
 			log.info("{} ({}) left with {} unread", peer.name, peer.id, peer.inbox.size());
+			events.publish(BrokerEvent.PEER_LEFT, peer.awaySince, view(peer, peer.awaySince), null, null, null);
+		}
+		if (stream != null) {
+			stream.close();
 		}
 	}
 
@@ -212,6 +228,7 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 			message = new Message(Ids.shortId(10), MessageKind.DIRECT, caller.name(), caller.peerId(), recipient.name,
 					recipient.id, null, body, replyTo, null, clock.instant());
 			woken = deliver(recipient, message);
+			events.publish(BrokerEvent.MESSAGE, message.sentAt(), null, message, null, null);
 		}
 		woken.forEach(waiter -> waiter.complete(null));
 		return message;
@@ -220,7 +237,7 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	@Override
 	public List<Message> unread(Caller caller, String peerRef) {
 		synchronized (this.lock) {
-			return List.copyOf(self(caller, peerRef, "read its inbox").inbox.values());
+			return self(caller, peerRef, "read its inbox").inbox.values().stream().map(Delivery::message).toList();
 		}
 	}
 
@@ -255,6 +272,70 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	}
 
 	@Override
+	public List<Message> outbox(Caller caller, String peerRef) {
+		synchronized (this.lock) {
+			PeerRecord self = self(caller, peerRef, "see its outbox");
+			return peersById.values()
+				.stream()
+				.flatMap(peer -> peer.inbox.values().stream())
+				.map(Delivery::message)
+				.filter(message -> self.id.equals(message.fromId()))
+				.sorted(Comparator.comparing(Message::sentAt))
+				.toList();
+		}
+	}
+
+	@Override
+	public void openStream(Caller caller, String peerRef, InboxStream stream) {
+		InboxStream replaced;
+		synchronized (this.lock) {
+			PeerRecord peer = self(caller, peerRef, "open its event stream");
+			replaced = detachStream(peer);
+			peer.stream = stream;
+			stream.mailArrived();
+		}
+		if (replaced != null) {
+			replaced.close();
+		}
+	}
+
+	@Override
+	public void closeStream(String peerId, InboxStream stream) {
+		synchronized (this.lock) {
+			PeerRecord peer = peersById.get(peerId);
+			if (peer != null && peer.stream == stream) {
+				peer.stream = null;
+			}
+		}
+	}
+
+	@Override
+	public List<Delivery> unreadAfter(String peerId, long sequence, int max) {
+		synchronized (this.lock) {
+			PeerRecord peer = peersById.get(peerId);
+			if (peer == null) {
+				return List.of();
+			}
+			List<Delivery> next = new ArrayList<>(Math.min(max, peer.inbox.size()));
+			for (Delivery delivery : peer.inbox.values()) {
+				if (delivery.sequence() > sequence) {
+					next.add(delivery);
+					if (next.size() == max) {
+						break;
+					}
+				}
+			}
+			return next;
+		}
+	}
+
+	private static InboxStream detachStream(PeerRecord peer) {
+		InboxStream stream = peer.stream;
+		peer.stream = null;
+		return stream;
+	}
+
+	@Override
 	public BroadcastResult broadcast(Caller caller, Broadcast request) {
 		String body = requireText(request.body(), "body", "the message to broadcast");
 		String topic = request.topic() == null ? null : validTopic(request.topic());
@@ -284,6 +365,8 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 						peer.name, peer.id, topic, body, null, null, now)));
 				recipients.add(peer.name);
 			}
+			events.publish(BrokerEvent.BROADCAST, now, null, new Message(id, MessageKind.BROADCAST, caller.name(),
+					caller.peerId(), null, null, topic, body, null, null, now), List.copyOf(recipients), null);
 		}
 		woken.forEach(waiter -> waiter.complete(null));
 		return new BroadcastResult(id, topic, recipients.size(), recipients, skipped);
@@ -370,6 +453,7 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 			woken = deliver(assignee, new Message(Ids.shortId(10), MessageKind.TASK, delegator.name, delegator.id,
 					assignee.name, assignee.id, null, body, null, task.id, now));
 			view = view(task);
+			events.publish(BrokerEvent.TASK_CREATED, now, null, null, null, view);
 		}
 		woken.forEach(waiter -> waiter.complete(null));
 		return view;
@@ -409,6 +493,7 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 								now));
 			}
 			view = view(task);
+			events.publish(BrokerEvent.TASK_REPORTED, now, null, null, null, view);
 		}
 		woken.forEach(waiter -> waiter.complete(null));
 		return view;
@@ -450,6 +535,7 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	@Override
 	public void sweep() {
 		List<CompletableFuture<Void>> woken = new ArrayList<>();
+		List<InboxStream> closed = new ArrayList<>();
 		synchronized (this.lock) {
 			Instant now = clock.instant();
 			Instant silentSince = now.minus(liveness.removeAfter());
@@ -460,17 +546,19 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 				PeerRecord peer = it.next();
 				if (peer.isLive() && peer.lastSeen.isBefore(silentSince)) {
 					peer.awaySince = now;
+					Optional.ofNullable(detachStream(peer)).ifPresent(closed::add);
 					log.info("Removed {} ({}) after {} s of silence; keeping {} unread for {}", peer.name, peer.id,
 							liveness.removeAfter().toSeconds(), peer.inbox.size(), liveness.grace());
+					events.publish(BrokerEvent.PEER_REMOVED, now, view(peer, now), null, null, null);
 				}
 				if (!peer.isLive() && peer.awaySince.isBefore(leftBefore)) {
-					peer.inbox.values().forEach(m -> collectExpired(expiredBySender, m));
+					peer.inbox.values().forEach(d -> collectExpired(expiredBySender, d.message()));
 					forget(peer);
 					it.remove();
 					continue;
 				}
-				for (Iterator<Message> messages = peer.inbox.values().iterator(); messages.hasNext();) {
-					Message message = messages.next();
+				for (Iterator<Delivery> messages = peer.inbox.values().iterator(); messages.hasNext();) {
+					Message message = messages.next().message();
 					if (message.sentAt().isBefore(sentBefore)) {
 						collectExpired(expiredBySender, message);
 						messages.remove();
@@ -480,6 +568,7 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 			expiredBySender.forEach((senderId, expired) -> woken.addAll(noticeExpired(senderId, expired, now)));
 		}
 		woken.forEach(waiter -> waiter.complete(null));
+		closed.forEach(InboxStream::close);
 	}
 
 	private void forget(PeerRecord peer) {
@@ -513,8 +602,10 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 					+ recipient + " expired unread: " + ids;
 			log.info("Expired unread from {}: {}", senderId, body);
 			if (sender != null) {
-				woken.addAll(deliver(sender, new Message(Ids.shortId(10), MessageKind.EXPIRED, BROKER_NAME, null,
-						sender.name, sender.id, null, body, null, null, now)));
+				Message notice = new Message(Ids.shortId(10), MessageKind.EXPIRED, BROKER_NAME, null, sender.name,
+						sender.id, null, body, null, null, now);
+				woken.addAll(deliver(sender, notice));
+				events.publish(BrokerEvent.MESSAGE, now, null, notice, null, null);
 			}
 		});
 		return woken;
@@ -523,7 +614,10 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	// ---- helpers (callers hold the lock)
 
 	private List<CompletableFuture<Void>> deliver(PeerRecord recipient, Message message) {
-		recipient.inbox.put(message.id(), message);
+		recipient.inbox.put(message.id(), new Delivery(++recipient.lastSequence, message));
+		if (recipient.stream != null) {
+			recipient.stream.mailArrived();
+		}
 		if (recipient.mailWaiters.isEmpty()) {
 			return List.of();
 		}
@@ -678,7 +772,8 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 		String state = !peer.isLive() ? Peer.AWAY
 				: peer.lastSeen.isBefore(now.minus(liveness.staleAfter())) ? Peer.STALE : Peer.ACTIVE;
 		return new Peer(peer.id, peer.name, peer.pid, peer.cwd, peer.repo, peer.branch, peer.summary,
-				List.copyOf(peer.topics), peer.registeredAt, peer.lastSeen, state, peer.inbox.size(), peer.push);
+				List.copyOf(peer.topics), peer.registeredAt, peer.lastSeen, state, peer.inbox.size(),
+				peer.stream != null);
 	}
 
 	private Task view(TaskRecord task) {
@@ -699,7 +794,13 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 		final Set<String> topics = new TreeSet<>();
 
 		/** Unread messages by id, in arrival order. */
-		final LinkedHashMap<String, Message> inbox = new LinkedHashMap<>();
+		final LinkedHashMap<String, Delivery> inbox = new LinkedHashMap<>();
+
+		/** The sequence number of the last message put in the inbox. */
+		long lastSequence;
+
+		/** Its open push stream, if any. */
+		InboxStream stream;
 
 		final List<CompletableFuture<Void>> mailWaiters = new ArrayList<>();
 
@@ -721,8 +822,6 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 
 		/** When it left or was removed; {@code null} while live. */
 		Instant awaySince;
-
-		boolean push;
 
 		PeerRecord(String id, String name, Instant registeredAt) {
 			this.id = id;

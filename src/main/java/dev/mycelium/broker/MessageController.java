@@ -46,13 +46,22 @@ class MessageController {
 	}
 
 	/**
-	 * The unread inbox, oldest first; nothing is acknowledged. With {@code wait}, an
-	 * empty inbox holds the request (without holding a thread) until mail arrives or the
-	 * time is up.
+	 * The unread inbox, oldest first; nothing is acknowledged. Answered on the request
+	 * thread: this is the hot path of {@code sense} and of the unread notice after every
+	 * tool call, and an asynchronous answer would cost a second dispatch.
 	 */
-	@GetMapping
-	DeferredResult<List<Message>> unread(@PathVariable String peer, @RequestParam(defaultValue = "0") double wait,
-			Caller caller) {
+	@GetMapping(params = "!wait")
+	List<Message> unread(@PathVariable String peer, Caller caller) {
+		return repository.unread(caller, peer);
+	}
+
+	/**
+	 * The same, but with {@code wait} an empty inbox holds the request (without holding a
+	 * thread) until mail arrives or the time is up.
+	 */
+	@GetMapping(params = "wait")
+	DeferredResult<List<Message>> unreadWaiting(@PathVariable String peer,
+			@RequestParam(defaultValue = "0") double wait, Caller caller) {
 		if (!(wait >= 0 && wait <= maxWait.toSeconds())) {
 			throw new BrokerException(Reason.INVALID,
 					"wait is the number of seconds to wait for mail, from 0 to " + maxWait.toSeconds() + ".");

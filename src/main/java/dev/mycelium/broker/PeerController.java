@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
 import dev.mycelium.protocol.Registration;
@@ -47,6 +48,12 @@ class PeerController {
 	@GetMapping("/{peer}")
 	Peer peer(@PathVariable String peer) {
 		return repository.peer(peer);
+	}
+
+	/** Messages the peer sent that their recipients have not read (acknowledged) yet. */
+	@GetMapping("/{peer}/outbox")
+	List<Message> outbox(@PathVariable String peer, Caller caller) {
+		return repository.outbox(caller, peer);
 	}
 
 	@PatchMapping("/{peer}")

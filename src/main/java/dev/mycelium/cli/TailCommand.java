@@ -10,6 +10,8 @@ import picocli.CommandLine.Option;
 
 import dev.mycelium.client.BrokerProblem;
 import dev.mycelium.client.BrokerUnavailableException;
+import dev.mycelium.client.EventStream;
+import dev.mycelium.client.ServerSentEvent;
 import dev.mycelium.protocol.BrokerEvent;
 import dev.mycelium.protocol.BrokerInfo;
 
@@ -55,15 +57,17 @@ final class TailCommand implements Callable<Integer> {
 		catch (BrokerUnavailableException ex) {
 			throw console.unavailable(ex, "");
 		}
-		EventStream stream = new EventStream(console);
 		boolean first = true;
 		while (true) {
-			String announce = first ? "Following the events of the broker at " + console.address() + " (pid "
-					+ broker.pid() + "); Ctrl-C to stop." : "Reconnected.";
-			try {
-				stream.follow(lastEventId, () -> console.err.println(announce), this::print);
+			try (EventStream stream = console.client().brokerEvents(lastEventId)) {
+				console.err.println(first ? "Following the events of the broker at " + console.address() + " (pid "
+						+ broker.pid() + "); Ctrl-C to stop." : "Reconnected.");
+				for (ServerSentEvent event = stream.next(); event != null; event = stream.next()) {
+					print(event);
+				}
+				// the broker ended the stream: it is shutting down
 			}
-			catch (IOException ex) {
+			catch (IOException | BrokerUnavailableException ex) {
 				// the broker died or the connection broke: wait for it below
 			}
 			catch (BrokerProblem ex) {
@@ -96,7 +100,7 @@ final class TailCommand implements Callable<Integer> {
 		}
 	}
 
-	private void print(ServerSentEvents.Event event) {
+	private void print(ServerSentEvent event) {
 		if (event.id() != null) {
 			lastEventId = event.id();
 		}
@@ -111,7 +115,7 @@ final class TailCommand implements Callable<Integer> {
 		catch (RuntimeException ex) {
 			// a newer broker's event this command cannot read: show it raw rather than
 			// drop it
-			console.out.println(Text.cut(Text.oneLine(event.type() + " " + event.data()), console.width));
+			console.out.println(Text.cut(Text.oneLine(event.event() + " " + event.data()), console.width));
 		}
 	}
 

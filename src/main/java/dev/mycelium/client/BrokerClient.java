@@ -1,6 +1,11 @@
 package dev.mycelium.client;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -52,6 +57,13 @@ public class BrokerClient {
 
 	private final RestClient rest;
 
+	/**
+	 * Streams are read with the JDK client itself, to close them from another thread. A
+	 * client from {@link #create} builds it on first use only: it costs a quarter of a
+	 * second (it sets up TLS), too much for a command that sends one request.
+	 */
+	private volatile HttpClient http;
+
 	private final ClientProperties properties;
 
 	private final JsonMapper json;
@@ -59,13 +71,22 @@ public class BrokerClient {
 	private volatile String token;
 
 	public BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json) {
-		this(builder, properties, json, jdkRequests());
+		this(builder, properties, json, newHttpClient(), null);
 	}
 
-	private BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json,
+	/**
+	 * @param requests how {@code rest} sends requests; {@code null}: through {@code http}
+	 */
+	private BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json, HttpClient http,
 			ClientHttpRequestFactory requests) {
 		this.properties = properties;
 		this.json = json;
+		this.http = http;
+		if (requests == null) {
+			JdkClientHttpRequestFactory jdk = new JdkClientHttpRequestFactory(http);
+			jdk.setReadTimeout(READ_TIMEOUT);
+			requests = jdk;
+		}
 		this.rest = builder.clone()
 			.baseUrl(properties.baseUri())
 			.requestFactory(requests)
@@ -90,14 +111,24 @@ public class BrokerClient {
 		SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
 		requests.setConnectTimeout(CONNECT_TIMEOUT);
 		requests.setReadTimeout(readTimeout);
-		return new BrokerClient(builder, properties, json, requests);
+		return new BrokerClient(builder, properties, json, null, requests);
 	}
 
-	private static ClientHttpRequestFactory jdkRequests() {
-		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
-				HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1).build());
-		requests.setReadTimeout(READ_TIMEOUT);
-		return requests;
+	private static HttpClient newHttpClient() {
+		return HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
+	}
+
+	private HttpClient http() {
+		HttpClient client = http;
+		if (client == null) {
+			synchronized (this) {
+				if (http == null) {
+					http = newHttpClient();
+				}
+				client = http;
+			}
+		}
+		return client;
 	}
 
 	public ClientProperties properties() {
@@ -159,7 +190,16 @@ public class BrokerClient {
 	/** The unread inbox, oldest first, waiting up to {@code wait} for mail to arrive. */
 	public List<Message> unread(Identity as, Duration wait) {
 		double seconds = wait.toMillis() / 1000.0;
-		return call(r -> as(as, r.get().uri("/api/peers/{peer}/messages?wait={wait}", as.id(), seconds)).retrieve()
+		// Without wait the broker answers synchronously, which is cheaper.
+		String uri = wait.isZero() ? "/api/peers/{peer}/messages" : "/api/peers/{peer}/messages?wait={wait}";
+		return call(r -> as(as, r.get().uri(uri, as.id(), seconds)).retrieve()
+			.body(new ParameterizedTypeReference<List<Message>>() {
+			}));
+	}
+
+	/** Messages this peer sent that are still unread. */
+	public List<Message> outbox(Identity as) {
+		return call(r -> as(as, r.get().uri("/api/peers/{peer}/outbox", as.id())).retrieve()
 			.body(new ParameterizedTypeReference<List<Message>>() {
 			}));
 	}
@@ -210,6 +250,55 @@ public class BrokerClient {
 			.retrieve()
 			.body(new ParameterizedTypeReference<List<Task>>() {
 			}));
+	}
+
+	/**
+	 * The peer's inbox as Server-Sent Events: unread messages after {@code lastEventId}
+	 * (all unread without one), then each new one. Nothing is acknowledged.
+	 */
+	public EventStream inboxEvents(Identity as, String lastEventId) {
+		return openStream("/api/peers/" + as.id() + "/events", as, lastEventId);
+	}
+
+	/**
+	 * Everything happening on the broker, as Server-Sent Events of
+	 * {@link dev.mycelium.protocol.BrokerEvent}; without {@code lastEventId} from now on.
+	 */
+	public EventStream brokerEvents(String lastEventId) {
+		return openStream("/api/events", null, lastEventId);
+	}
+
+	private EventStream openStream(String path, Identity as, String lastEventId) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(properties.baseUri() + path))
+			.header("Accept", "text/event-stream")
+			.header("Authorization", "Bearer " + token());
+		if (as != null) {
+			request.header(Headers.PEER_SECRET, as.secret());
+		}
+		if (lastEventId != null) {
+			request.header("Last-Event-ID", lastEventId);
+		}
+		HttpResponse<InputStream> response;
+		try {
+			response = http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+		}
+		catch (IOException ex) {
+			throw new BrokerUnavailableException(
+					"No mycelium broker answers at " + properties.baseUri() + ": " + ex.getMessage(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new BrokerUnavailableException("Interrupted while opening " + path, ex);
+		}
+		if (response.statusCode() != 200) {
+			try (InputStream body = response.body()) {
+				throw problem(response.statusCode(), body.readAllBytes());
+			}
+			catch (IOException ex) {
+				throw new BrokerUnavailableException("The broker closed the connection: " + ex.getMessage(), ex);
+			}
+		}
+		return new EventStream(response.body());
 	}
 
 	private static RestClient.RequestHeadersSpec<?> as(Identity identity, RestClient.RequestHeadersSpec<?> spec) {

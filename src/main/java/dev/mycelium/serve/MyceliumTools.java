@@ -72,6 +72,7 @@ class MyceliumTools {
 			@ToolParam(required = false, description = "id of the message this one answers") String reply_to) {
 		Message sent = session.call(identity -> client.send(required(to, "to", "the recipient's name or id"),
 				new DirectMessage(body, blankToNull(reply_to)), identity));
+		session.sent(sent.id(), List.of(sent.to()), sent.body());
 		return "Sent to " + sent.to() + " (message " + sent.id() + ").";
 	}
 
@@ -83,6 +84,7 @@ class MyceliumTools {
 			@ToolParam(required = false, description = "'machine' (default) or 'repo'") String scope) {
 		BroadcastResult result = session
 			.call(identity -> client.broadcast(new Broadcast(body, blankToNull(topic), parseScope(scope)), identity));
+		session.sent(result.id(), result.recipients(), body);
 		String where = result.topic() != null ? " on topic " + result.topic() : "";
 		StringBuilder text = new StringBuilder("Broadcast " + result.id() + where);
 		if (result.reached() == 0) {

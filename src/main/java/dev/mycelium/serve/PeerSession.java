@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +54,14 @@ class PeerSession {
 	private volatile CompletableFuture<Registration> connection;
 
 	private volatile GitWorkspace.Head head;
+
+	private final Outbox outbox = new Outbox();
+
+	/** The broker instance this session last registered with. */
+	private volatile String brokerInstance;
+
+	/** What was lost with a broker that died, until the session has been told. */
+	private volatile String lostNotice;
 
 	/** Set by {@code identify}: from then on the summary no longer follows git. */
 	private volatile String summaryOverride;
@@ -136,6 +145,10 @@ class PeerSession {
 	void heartbeat() {
 		GitWorkspace.Head now = workspace.head();
 		Peer peer = call(client::heartbeat);
+		if (!outbox.isEmpty()) {
+			Instant asOf = Instant.now();
+			outbox.keepOnly(call(client::outbox), asOf);
+		}
 		if (summaryOverride == null && !now.equals(head)) {
 			head = now;
 			call(identity -> client.updateSummary(identity, workspace.summary(now)));
@@ -146,6 +159,18 @@ class PeerSession {
 	Peer setSummary(String summary) {
 		summaryOverride = summary;
 		return call(identity -> client.updateSummary(identity, summary));
+	}
+
+	/** Remembers a message sent, until the broker says it was read. */
+	void sent(String messageId, List<String> recipients, String body) {
+		outbox.sent(messageId, recipients, body, Instant.now());
+	}
+
+	/** The news that mail was lost with a dead broker, once; else {@code null}. */
+	String takeLostNotice() {
+		String notice = lostNotice;
+		lostNotice = null;
+		return notice;
 	}
 
 	List<Message> unread() {
@@ -209,9 +234,33 @@ class PeerSession {
 			.register(new PeerRegistration(null, ProcessHandle.current().pid(), workspace.directory().toString(),
 					workspace.repositoryIdentity().orElse(null), now.branch(), summary, sessionKey));
 		head = now;
+		noticeLostMail();
 		log.info("{} as {} ({}) at {}", registration.resumed() ? "Resumed" : "Registered", registration.name(),
 				registration.id(), client.properties().baseUri());
 		return registration;
+	}
+
+	/**
+	 * A registration with a different broker than before: whatever the old one held
+	 * unread is gone.
+	 */
+	private void noticeLostMail() {
+		String instance;
+		try {
+			instance = client.info().instanceId();
+		}
+		catch (RuntimeException ex) {
+			return;
+		}
+		String previous = brokerInstance;
+		brokerInstance = instance;
+		if (previous != null && !previous.equals(instance)) {
+			List<Outbox.Sent> lost = outbox.takeAll();
+			if (!lost.isEmpty()) {
+				log.warn("The broker was replaced: {} sent messages may be lost", lost.size());
+				lostNotice = Outbox.lostNotice(lost);
+			}
+		}
 	}
 
 	/**

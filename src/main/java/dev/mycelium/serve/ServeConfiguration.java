@@ -62,14 +62,29 @@ public class ServeConfiguration {
 			.toArray(ToolCallback[]::new));
 	}
 
-	@Bean(destroyMethod = "close")
-	ServeLifecycle serveLifecycle(PeerSession session, StdioSessionTransport transport,
-			@Value("${mycelium.serve.heartbeat-interval:10s}") Duration heartbeatInterval) {
-		return new ServeLifecycle(session, transport, heartbeatInterval);
+	@Bean
+	ChannelPush channelPush(PeerSession session, BrokerClient client, StdioSessionTransport transport,
+			JsonMapper json) {
+		return new ChannelPush(session, client, transport, json);
 	}
 
-	/** {@code 2 unread messages from backend, lead — call sense}, or nothing. */
+	@Bean(destroyMethod = "close")
+	ServeLifecycle serveLifecycle(PeerSession session, StdioSessionTransport transport, ChannelPush push,
+			@Value("${mycelium.serve.heartbeat-interval:10s}") Duration heartbeatInterval) {
+		return new ServeLifecycle(session, transport, push, heartbeatInterval);
+	}
+
+	/**
+	 * {@code 2 unread messages from backend, lead — call sense}, or nothing; before it,
+	 * once, the list of messages lost with a broker that died.
+	 */
 	static String unreadNotice(PeerSession session) {
+		String lost = session.takeLostNotice();
+		String unread = unreadLine(session);
+		return lost == null ? unread : unread == null ? lost : lost + "\n" + unread;
+	}
+
+	private static String unreadLine(PeerSession session) {
 		List<Message> unread;
 		try {
 			unread = session.unread();

@@ -25,6 +25,8 @@ final class ServeLifecycle implements ApplicationRunner, AutoCloseable {
 
 	private final StdioSessionTransport transport;
 
+	private final ChannelPush push;
+
 	private final Duration heartbeatInterval;
 
 	/** Daemon threads only: they must never keep the process alive after the session. */
@@ -34,15 +36,19 @@ final class ServeLifecycle implements ApplicationRunner, AutoCloseable {
 		return thread;
 	});
 
-	ServeLifecycle(PeerSession session, StdioSessionTransport transport, Duration heartbeatInterval) {
+	ServeLifecycle(PeerSession session, StdioSessionTransport transport, ChannelPush push, Duration heartbeatInterval) {
 		this.session = session;
 		this.transport = transport;
+		this.push = push;
 		this.heartbeatInterval = heartbeatInterval;
 	}
 
 	@Override
 	public void run(ApplicationArguments args) {
 		session.connectInBackground();
+		if (args.containsOption("channel")) {
+			push.start();
+		}
 		heartbeats.scheduleWithFixedDelay(this::heartbeat, heartbeatInterval.toMillis(), heartbeatInterval.toMillis(),
 				TimeUnit.MILLISECONDS);
 		transport.closed().thenRun(() -> exit("standard input closed"));
@@ -73,6 +79,7 @@ final class ServeLifecycle implements ApplicationRunner, AutoCloseable {
 
 	@Override
 	public void close() {
+		push.close();
 		heartbeats.shutdownNow();
 		session.leave();
 	}

@@ -1,5 +1,12 @@
 package dev.mycelium.serve;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,24 +20,63 @@ import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import reactor.core.publisher.Mono;
 
 /**
- * The SDK's stdio transport, plus what it does not offer: {@link #closed()} completes
- * when the client closes standard input, so that {@code serve} can exit and deregister.
- * The SDK closes its session on end of input but has no hook for it; this provider wraps
- * each session's transport to see that moment. A shutdown that Spring starts (a signal)
- * is not a close.
+ * The SDK's stdio transport, plus what it does not offer: {@link #initialized()}
+ * completes when the client has finished the handshake, {@link #closed()} when it closes
+ * standard input (so that {@code serve} can exit and deregister), and
+ * {@link #writeNotification(String, Object)} writes a notification and returns only once
+ * it is on standard output (so that a pushed message is acknowledged only after it really
+ * left). A shutdown that Spring starts (a signal) is not a close.
  */
 final class StdioSessionTransport implements McpServerTransportProvider {
 
+	private static final String INITIALIZED = "notifications/initialized";
+
 	private final StdioServerTransportProvider delegate;
+
+	private final McpJsonMapper json;
+
+	/**
+	 * Standard output. The SDK writes each message while holding this object's monitor;
+	 * so does {@link #writeNotification(String, Object)}, so lines never interleave. Not
+	 * {@code System.out}: a {@code PrintStream} hides write errors.
+	 */
+	private final OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
+
+	private final CompletableFuture<Void> initialized = new CompletableFuture<>();
 
 	private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
 	StdioSessionTransport(McpJsonMapper json) {
-		this.delegate = new StdioServerTransportProvider(json);
+		this.json = json;
+		this.delegate = new StdioServerTransportProvider(new HandshakeWatchingMapper(json, initialized), System.in,
+				stdout);
+	}
+
+	/** Completes when the client sent {@code notifications/initialized}. */
+	CompletableFuture<Void> initialized() {
+		return initialized;
 	}
 
 	CompletableFuture<Void> closed() {
 		return closed;
+	}
+
+	/**
+	 * Writes one JSON-RPC notification to standard output and flushes it.
+	 * @throws IOException when standard output is gone: the client did not get it
+	 */
+	void writeNotification(String method, Object params) throws IOException {
+		String line = json
+			.writeValueAsString(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION, method, params))
+			// One message per line, whatever the content holds (as the SDK does).
+			.replace("\r\n", "\\n")
+			.replace("\n", "\\n")
+			.replace("\r", "\\n");
+		synchronized (stdout) {
+			stdout.write(line.getBytes(StandardCharsets.UTF_8));
+			stdout.write('\n');
+			stdout.flush();
+		}
 	}
 
 	@Override
@@ -85,6 +131,60 @@ final class StdioSessionTransport implements McpServerTransportProvider {
 	@Override
 	public List<String> protocolVersions() {
 		return delegate.protocolVersions();
+	}
+
+	/**
+	 * The SDK has no hook for the end of the handshake; every message it reads passes
+	 * through its JSON mapper, so this one watches for {@code notifications/initialized}.
+	 */
+	private record HandshakeWatchingMapper(McpJsonMapper delegate,
+			CompletableFuture<Void> initialized) implements McpJsonMapper {
+
+		@Override
+		public <T> T readValue(String content, Class<T> type) throws IOException {
+			return delegate.readValue(content, type);
+		}
+
+		@Override
+		public <T> T readValue(byte[] content, Class<T> type) throws IOException {
+			return delegate.readValue(content, type);
+		}
+
+		@Override
+		public <T> T readValue(String content, TypeRef<T> type) throws IOException {
+			return delegate.readValue(content, type);
+		}
+
+		@Override
+		public <T> T readValue(byte[] content, TypeRef<T> type) throws IOException {
+			return delegate.readValue(content, type);
+		}
+
+		@Override
+		public <T> T convertValue(Object fromValue, Class<T> type) {
+			T value = delegate.convertValue(fromValue, type);
+			if (value instanceof McpSchema.JSONRPCNotification notification
+					&& INITIALIZED.equals(notification.method())) {
+				initialized.complete(null);
+			}
+			return value;
+		}
+
+		@Override
+		public <T> T convertValue(Object fromValue, TypeRef<T> type) {
+			return delegate.convertValue(fromValue, type);
+		}
+
+		@Override
+		public String writeValueAsString(Object value) throws IOException {
+			return delegate.writeValueAsString(value);
+		}
+
+		@Override
+		public byte[] writeValueAsBytes(Object value) throws IOException {
+			return delegate.writeValueAsBytes(value);
+		}
+
 	}
 
 }

@@ -36,10 +36,13 @@ class InMemoryBrokerRepositoryTests {
 
 	private final MutableClock clock = new MutableClock();
 
+	private final BrokerEventLog events = new BrokerEventLog(100);
+
 	private final InMemoryBrokerRepository repository = new InMemoryBrokerRepository(clock,
 			new BrokerProperties.Limits(DataSize.ofKilobytes(64), 1000, Duration.ofHours(24), Duration.ofSeconds(60)),
 			new BrokerProperties.Liveness(Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofMinutes(10),
-					Duration.ofSeconds(1)));
+					Duration.ofSeconds(1)),
+			events);
 
 	@Test
 	void silentPeerIsStaleThenRemovedAndAHeartbeatKeepsItActive() {

@@ -82,6 +82,43 @@ class ServeLifecycleIntegrationTests {
 		assertThat(sessions.brokerState().instanceId()).isEqualTo(second.instanceId());
 	}
 
+	/**
+	 * The broker keeps mail in memory: a {@code kill -9} loses what was unread. Push
+	 * resumes on the new broker without repeating anything, and the sender is told,
+	 * message by message, what may have been lost.
+	 */
+	@Test
+	void afterKillNineOfTheBrokerPushResumesAndTheSenderLearnsWhatWasLost() throws Exception {
+		Session alice = sessions.start("alice", directory("alice"));
+		Session bob = sessions.start("bob", directory("bob"), "--channel");
+		Session carol = sessions.start("carol", directory("carol"));
+		alice.ok("signal", Map.of("to", "bob", "body", "before the crash"));
+		assertThat(bob.nextPush(Duration.ofSeconds(20))).extracting(ServeSessions.ChannelMessage::content)
+			.isEqualTo("[alice] before the crash");
+		String unread = alice.ok("signal", Map.of("to", "carol", "body", "carol has no push: still unread"));
+		String lostId = unread.replaceAll("(?s).*\\(message ([a-z2-7]{10})\\).*", "$1");
+		BrokerState first = sessions.brokerState();
+
+		ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+		await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(first.pid()).isEmpty());
+
+		// bob's push finds no broker: it starts one, registers again and follows its
+		// inbox.
+		await().atMost(Duration.ofMinutes(2))
+			.ignoreExceptions()
+			.until(() -> !sessions.brokerState().instanceId().equals(first.instanceId()));
+		String after = alice.ok("signal", Map.of("to", "bob", "body", "after the crash"));
+		assertThat(after).contains("Sent to bob")
+			.contains("The mycelium broker restarted and lost the mail it held")
+			.contains("[" + lostId + "] to carol: carol has no push: still unread");
+		assertThat(bob.nextPush(Duration.ofSeconds(30))).extracting(ServeSessions.ChannelMessage::content)
+			.isEqualTo("[alice] after the crash");
+		assertThat(bob.nextPush(Duration.ofSeconds(2))).as("nothing shown twice").isNull();
+		assertThat(alice.ok("discover", Map.of())).as("told once").doesNotContain("lost the mail");
+		assertThat(carol.ok("sense", Map.of())).doesNotContain("still unread");
+		bob.assertStdoutIsOnlyJsonRpc();
+	}
+
 	@Test
 	void twentySessionsStartingAtOnceShareExactlyOneBroker() throws Exception {
 		List<Process> processes = new ArrayList<>();

@@ -1,5 +1,15 @@
 package dev.mycelium.serve;
 
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCNotification;
+import reactor.core.publisher.Mono;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +70,15 @@ final class ServeSessions implements AutoCloseable {
 	}
 
 	/** One session's client, its output and its error stream. */
-	record Session(String label, McpSyncClient client, Path stdout, List<String> stderr) {
+	record Session(String label, McpSyncClient client, Path stdout, List<String> stderr,
+			BlockingQueue<ChannelMessage> channel) {
+
+		/**
+		 * The next channel notification, waiting up to {@code wait}; null if none came.
+		 */
+		ChannelMessage nextPush(Duration wait) throws InterruptedException {
+			return channel.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+		}
 
 		CallToolResult call(String tool, Map<String, Object> arguments) {
 			return client.callTool(new CallToolRequest(tool, arguments));
@@ -97,16 +115,20 @@ final class ServeSessions implements AutoCloseable {
 
 	}
 
+	/** A {@code notifications/claude/channel} as the client received it. */
+	record ChannelMessage(String content, Map<String, String> meta, long receivedNanos) {
+	}
+
 	/** A session that is registered at the broker (so the others can see it). */
-	Session start(String label, Path directory) {
-		Session session = launch(label, directory);
+	Session start(String label, Path directory, String... serveArgs) {
+		Session session = launch(label, directory, serveArgs);
 		// serve registers in the background; a first call waits for it.
 		session.ok("identify", Map.of());
 		return session;
 	}
 
 	/** A session whose MCP handshake is done, registered or not. */
-	Session launch(String label, Path directory) {
+	Session launch(String label, Path directory, String... serveArgs) {
 		Path stdout = logs.resolve(label + ".stdout");
 		// sh copies standard output to a file as it passes, so the test sees every byte
 		// the
@@ -116,6 +138,7 @@ final class ServeSessions implements AutoCloseable {
 		args.addAll(JVM_FLAGS);
 		args.addAll(List.of("-Duser.dir=" + directory, "-cp", System.getProperty("java.class.path"),
 				MyceliumApplication.class.getName(), "serve"));
+		args.addAll(List.of(serveArgs));
 		ServerParameters parameters = ServerParameters.builder("/bin/sh")
 			.args(args)
 			.env(Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_PORT", String.valueOf(port)))
@@ -123,11 +146,12 @@ final class ServeSessions implements AutoCloseable {
 		StdioClientTransport transport = new StdioClientTransport(parameters, McpJsonDefaults.getMapper());
 		List<String> stderr = new CopyOnWriteArrayList<>();
 		transport.setStdErrorHandler(stderr::add);
-		McpSyncClient client = McpClient.sync(transport)
+		BlockingQueue<ChannelMessage> channel = new LinkedBlockingQueue<>();
+		McpSyncClient client = McpClient.sync(new ChannelTap(transport, channel))
 			.initializationTimeout(Duration.ofSeconds(180))
 			.requestTimeout(Duration.ofSeconds(150))
 			.build();
-		Session session = new Session(label, client, stdout, stderr);
+		Session session = new Session(label, client, stdout, stderr, channel);
 		sessions.add(session);
 		client.initialize();
 		return session;
@@ -208,6 +232,53 @@ final class ServeSessions implements AutoCloseable {
 		catch (Exception ex) {
 			process.destroyForcibly();
 		}
+	}
+
+	/**
+	 * The SDK client has no handler for notifications it does not know; this transport
+	 * sees every inbound message first and keeps the channel notifications.
+	 */
+	private record ChannelTap(McpClientTransport delegate,
+			BlockingQueue<ChannelMessage> channel) implements McpClientTransport {
+
+		@Override
+		@SuppressWarnings("unchecked")
+		public Mono<Void> connect(Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
+			return delegate.connect(inbound -> handler.apply(inbound.doOnNext(message -> {
+				if (message instanceof JSONRPCNotification notification
+						&& "notifications/claude/channel".equals(notification.method())) {
+					Map<String, Object> params = (Map<String, Object>) notification.params();
+					channel.add(new ChannelMessage((String) params.get("content"),
+							(Map<String, String>) params.get("meta"), System.nanoTime()));
+				}
+			})));
+		}
+
+		@Override
+		public void setExceptionHandler(Consumer<Throwable> handler) {
+			delegate.setExceptionHandler(handler);
+		}
+
+		@Override
+		public Mono<Void> closeGracefully() {
+			return delegate.closeGracefully();
+		}
+
+		@Override
+		public Mono<Void> sendMessage(JSONRPCMessage message) {
+			return delegate.sendMessage(message);
+		}
+
+		@Override
+		public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+			return delegate.unmarshalFrom(data, typeRef);
+		}
+
+		@Override
+		public List<String> protocolVersions() {
+			return delegate.protocolVersions();
+		}
+
 	}
 
 }
