@@ -20,7 +20,7 @@ final class PeerTable {
 
 	private static final int MAX_BRANCH = 24;
 
-	private static final int MIN_SUMMARY = 16;
+	private static final int MIN_SUMMARY = 8;
 
 	private static final String GAP = "  ";
 

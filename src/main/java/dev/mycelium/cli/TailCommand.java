@@ -64,6 +64,10 @@ final class TailCommand implements Callable<Integer> {
 						+ broker.pid() + "); Ctrl-C to stop." : "Reconnected.");
 				for (ServerSentEvent event = stream.next(); event != null; event = stream.next()) {
 					print(event);
+					if (console.out.checkError()) {
+						// the reader is gone (`mycelium tail | head`): nothing left to do
+						return 0;
+					}
 				}
 				// the broker ended the stream: it is shutting down
 			}
