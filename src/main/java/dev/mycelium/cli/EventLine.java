@@ -26,9 +26,9 @@ final class EventLine {
 	}
 
 	/**
-	 * The line for an event, or empty for the messages that carry a task or its result:
-	 * {@code task_created} and {@code task_reported} already show them ({@code --json}
-	 * shows everything).
+	 * The line for an event, or empty for a {@code message} event that carries a task or
+	 * its result (the contract allows them; the broker sends none today):
+	 * {@code task_created} and {@code task_reported} already say the same.
 	 */
 	static Optional<String> of(BrokerEvent event, ZoneId zone, int width) {
 		String time = event.at() == null ? "--:--:--" : TIME.format(event.at().atZone(zone));

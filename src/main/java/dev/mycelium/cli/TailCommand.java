@@ -23,9 +23,8 @@ import dev.mycelium.protocol.BrokerInfo;
  */
 @Command(name = "tail", header = "Follow the broker's events live, until Ctrl-C.",
 		description = { "One line per event: direct messages, broadcasts, peers joining and leaving, tasks delegated "
-				+ "and reported (the messages that carry a task show as the task lines; --json shows every event). "
-				+ "Times are local. When the broker goes away, tail waits for it, or the next one, and goes on.",
-				"Ctrl-C ends it (exit code 130)." })
+				+ "and reported. Times are local. When the broker goes away, tail waits for it, or the next one, "
+				+ "and goes on.", "Ctrl-C ends it (exit code 130)." })
 final class TailCommand implements Callable<Integer> {
 
 	@Mixin

@@ -92,13 +92,21 @@ final class CliProcesses implements AutoCloseable {
 	/**
 	 * A broker process for a new home on a free port, once its broker.json is written.
 	 */
-	Target startBroker(String name, String... options) throws IOException {
+	Target startBroker(String name) throws IOException {
 		Target target = nowhere(name);
-		List<String> args = new ArrayList<>(List.of("broker", "--port", String.valueOf(target.port())));
-		args.addAll(List.of(options));
-		Process broker = start(target.environment(), directory.resolve(name + "-broker.log"), args);
-		awaitBroker(target, broker);
+		startBroker(target);
 		return target;
+	}
+
+	/**
+	 * A broker process for this home and port (again), once its broker.json is written.
+	 */
+	Process startBroker(Target target) throws IOException {
+		Process broker = start(target.environment(),
+				directory.resolve(target.home().getFileName() + "-broker-" + runs.incrementAndGet() + ".log"),
+				List.of("broker", "--port", String.valueOf(target.port())));
+		awaitBroker(target, broker);
+		return broker;
 	}
 
 	/** Waits until the broker of this target has written broker.json. */
