@@ -16,9 +16,9 @@ final class PeerTable {
 
 	private static final int MAX_NAME = 32;
 
-	private static final int MAX_REPO = 32;
+	private static final int MAX_REPO = 24;
 
-	private static final int MAX_BRANCH = 24;
+	private static final int MAX_BRANCH = 20;
 
 	private static final int MIN_SUMMARY = 8;
 
@@ -37,8 +37,8 @@ final class PeerTable {
 		for (Peer peer : peers) {
 			rows.add(new String[] { Text.cut(Text.oneLine(peer.name()), MAX_NAME), shortId(peer.id()),
 					orDash(Text.cutStart(Text.oneLine(peer.repo()), MAX_REPO)),
-					orDash(Text.cut(Text.oneLine(peer.branch()), MAX_BRANCH)), orDash(Text.oneLine(peer.summary())),
-					seen(peer, now), String.valueOf(peer.unread()), peer.push() ? "on" : "off" });
+					orDash(Text.cut(Text.oneLine(peer.branch()), MAX_BRANCH)), orDash(summary(peer)), seen(peer, now),
+					String.valueOf(peer.unread()), peer.push() ? "on" : "off" });
 		}
 		int[] widths = new int[8];
 		for (String[] row : rows) {
@@ -67,6 +67,22 @@ final class PeerTable {
 			lines.add(line.toString().stripTrailing());
 		}
 		return lines;
+	}
+
+	/**
+	 * The summary without the {@code <directory> on <branch>: } that {@code serve}'s
+	 * automatic one starts with: the row shows both already, and the summary column is
+	 * the narrow one.
+	 */
+	static String summary(Peer peer) {
+		String summary = Text.oneLine(peer.summary());
+		if (peer.cwd() == null || peer.branch() == null) {
+			return summary;
+		}
+		String directory = peer.cwd().substring(peer.cwd().lastIndexOf('/') + 1);
+		String prefix = directory + " on " + peer.branch() + ": ";
+		return summary.startsWith(prefix) && summary.length() > prefix.length() ? summary.substring(prefix.length())
+				: summary;
 	}
 
 	/** Ids are short already; a longer one (from a newer broker) is cut to eight. */

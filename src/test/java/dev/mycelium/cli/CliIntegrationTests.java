@@ -68,7 +68,9 @@ class CliIntegrationTests {
 			assertThat(cells[1]).isEqualTo(shop.id());
 			assertThat(cells[2]).isEqualTo("github.com/acme/shop");
 			assertThat(cells[3]).isEqualTo("main");
-			assertThat(cells[4]).startsWith("status-shop on main").endsWith("…");
+			assertThat(cells[4]).as("without the directory and branch")
+				.startsWith("cart API returns cents")
+				.endsWith("…");
 			assertThat(cells[5]).matches("\\d+s ago");
 			assertThat(cells[6]).isEqualTo("1");
 			assertThat(cells[7]).isEqualTo("off");

@@ -24,7 +24,7 @@ class PeerTableTests {
 		assertThat(lines.get(0).split("\\s+")).containsExactly("NAME", "ID", "REPO", "BRANCH", "SUMMARY", "SEEN",
 				"UNREAD", "PUSH");
 		assertThat(lines.get(1))
-			.isEqualTo("shop  id-shop  github.com/acme/shop  main    shop on main…  3s ago       2  off");
+			.isEqualTo("shop  id-shop  github.com/acme/shop  main    cart API ret…  3s ago       2  off");
 		assertThat(lines.get(2))
 			.isEqualTo("docs  id-docs  -                     -       docs⏎for the…  4m ago       0  on");
 	}
@@ -38,11 +38,21 @@ class PeerTableTests {
 		assertThat(lines.get(1)).contains("a summary of some length").contains("45s ago (stale)");
 	}
 
+	@Test
+	void theDirectoryAndBranchAreNotRepeatedInTheSummary() {
+		Peer fromGit = peer("shop-2", "github.com/acme/shop", "main", "shop on main: Fix cart totals; Add tax rules", 1,
+				Peer.ACTIVE, 0, false);
+		Peer chosen = peer("docs", null, "main", "writing the API reference", 1, Peer.ACTIVE, 0, false);
+
+		assertThat(PeerTable.summary(fromGit)).isEqualTo("Fix cart totals; Add tax rules");
+		assertThat(PeerTable.summary(chosen)).isEqualTo("writing the API reference");
+	}
+
 	private static Peer peer(String name, String repo, String branch, String summary, int secondsAgo, String state,
 			int unread, boolean push) {
 		Instant seen = NOW.minusSeconds(secondsAgo);
-		return new Peer("id-" + name, name, 42L, "/work/" + name, repo, branch, summary, List.of(), seen, seen, state,
-				unread, push);
+		return new Peer("id-" + name, name, 42L, "/work/" + name.replace("-2", ""), repo, branch, summary, List.of(),
+				seen, seen, state, unread, push);
 	}
 
 }
