@@ -66,6 +66,14 @@ final class PeerTable {
 			}
 			lines.add(line.toString().stripTrailing());
 		}
+		// A note rather than a column: stale peers are the exception, and width is
+		// scarce.
+		List<String> stale = peers.stream().filter(peer -> Peer.STALE.equals(peer.state())).map(Peer::name).toList();
+		if (!stale.isEmpty()) {
+			lines.add("");
+			lines.add(Text.cut("Stale (no heartbeat for a while; the session may be gone): " + String.join(", ", stale),
+					width));
+		}
 		return lines;
 	}
 
@@ -91,8 +99,7 @@ final class PeerTable {
 	}
 
 	private static String seen(Peer peer, Instant now) {
-		String ago = peer.lastSeen() == null ? "-" : Text.ago(Duration.between(peer.lastSeen(), now));
-		return Peer.STALE.equals(peer.state()) ? ago + " (stale)" : ago;
+		return peer.lastSeen() == null ? "-" : Text.ago(Duration.between(peer.lastSeen(), now));
 	}
 
 	private static String orDash(String text) {

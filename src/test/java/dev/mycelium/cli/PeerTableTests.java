@@ -35,7 +35,8 @@ class PeerTableTests {
 			.of(peer("shop", "github.com/acme/shop", "main", "a summary of some length", 45, Peer.STALE, 0, false)),
 				NOW, 200);
 
-		assertThat(lines.get(1)).contains("a summary of some length").contains("45s ago (stale)");
+		assertThat(lines.get(1)).contains("a summary of some length").contains("45s ago");
+		assertThat(lines.get(3)).isEqualTo("Stale (no heartbeat for a while; the session may be gone): shop");
 	}
 
 	@Test
