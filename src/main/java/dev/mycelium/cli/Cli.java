@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZoneId;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 

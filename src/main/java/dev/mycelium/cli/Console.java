@@ -96,8 +96,9 @@ final class Console {
 	 */
 	CliFailure unavailable(BrokerUnavailableException ex, String consequence) {
 		if (timedOut(ex)) {
+			// not "nothing was sent": a request that timed out may still have been done
 			return new CliFailure("The broker at " + address() + " accepts connections but did not answer within "
-					+ READ_TIMEOUT.toSeconds() + " s" + consequence + "; it may be starting or stuck (see "
+					+ READ_TIMEOUT.toSeconds() + " s; it may be starting or stuck (see "
 					+ properties().myceliumHome().brokerLog() + ").");
 		}
 		return new CliFailure(

@@ -27,9 +27,6 @@ import dev.mycelium.protocol.Message;
 				"Exit code 1 when the peer is unknown or ambiguous, or no broker runs." })
 final class SendCommand implements Callable<Integer> {
 
-	@Mixin
-	HelpOption help;
-
 	@Parameters(index = "0", paramLabel = "<peer>", description = "the peer's name, id, or a unique prefix of its id")
 	String peer;
 
@@ -42,6 +39,9 @@ final class SendCommand implements Callable<Integer> {
 
 	@Option(names = "--json", description = "print the message as the broker stored it (JSON)")
 	boolean json;
+
+	@Mixin
+	HelpOption help;
 
 	private final Console console;
 

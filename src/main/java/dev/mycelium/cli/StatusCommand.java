@@ -31,11 +31,11 @@ import dev.mycelium.protocol.Scope;
 				"Exit code 0 when the broker is up, 1 when it is down." })
 final class StatusCommand implements Callable<Integer> {
 
-	@Mixin
-	HelpOption help;
-
 	@Option(names = "--json", description = "print one JSON object, for scripts")
 	boolean json;
+
+	@Mixin
+	HelpOption help;
 
 	private final Console console;
 

@@ -29,13 +29,13 @@ import dev.mycelium.protocol.BrokerState;
 				"No broker running: says so, exit code 0." })
 final class StopCommand implements Callable<Integer> {
 
-	@Mixin
-	HelpOption help;
-
 	/** Longer than the broker's graceful shutdown allows its requests (30 s). */
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
 	private static final Duration POLL = Duration.ofMillis(50);
+
+	@Mixin
+	HelpOption help;
 
 	private final Console console;
 
@@ -50,6 +50,9 @@ final class StopCommand implements Callable<Integer> {
 			info = console.client().shutdown();
 		}
 		catch (BrokerUnavailableException ex) {
+			if (Console.timedOut(ex)) {
+				throw console.unavailable(ex, "");
+			}
 			console.out.println("No broker is running at " + console.address() + "; nothing to stop.");
 			return 0;
 		}

@@ -27,9 +27,6 @@ import dev.mycelium.protocol.BrokerInfo;
 				+ "and goes on.", "Ctrl-C ends it (exit code 130)." })
 final class TailCommand implements Callable<Integer> {
 
-	@Mixin
-	HelpOption help;
-
 	/** A restarting broker is back in a few seconds; no need to ask more often. */
 	private static final Duration RETRY = Duration.ofMillis(500);
 
@@ -38,6 +35,9 @@ final class TailCommand implements Callable<Integer> {
 
 	@Option(names = "--json", description = "print each event as one line of JSON, for scripts")
 	boolean json;
+
+	@Mixin
+	HelpOption help;
 
 	private final Console console;
 
