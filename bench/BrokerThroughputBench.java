@@ -144,8 +144,14 @@ public class BrokerThroughputBench {
 		print("throughput     sent %,.0f msg/s  delivered %,.0f msg/s  (%d messages, %d %s senders, %d receivers, %d retries 429)",
 				throughput.sentPerSecond(), throughput.deliveredPerSecond(), options.messages, options.senders,
 				options.rawSenders() ? "raw" : "jdk", options.receivers, throughput.retries);
-		print("receiving      %,d polls (%,d empty), %,d acks, %.1f messages per ack", throughput.polls,
-				throughput.emptyPolls, throughput.acks, (double) options.messages / Math.max(1, throughput.acks));
+		if (options.push()) {
+			print("receiving      push streams, %,d events, %,d acks, %.1f messages per ack", throughput.polls,
+					throughput.acks, (double) options.messages / Math.max(1, throughput.acks));
+		}
+		else {
+			print("receiving      %,d polls (%,d empty), %,d acks, %.1f messages per ack", throughput.polls,
+					throughput.emptyPolls, throughput.acks, (double) options.messages / Math.max(1, throughput.acks));
+		}
 		print("cpu            client %.2f cores  broker %.2f cores  other %.2f cores  (%.0f / %.0f us per message)",
 				cpu.client, cpu.broker, cpu.other, cpu.client * deliveryMicros / options.messages,
 				cpu.broker * deliveryMicros / options.messages);
@@ -238,6 +244,9 @@ public class BrokerThroughputBench {
 	private static Throughput throughputPhase(Api api, List<Peer> peers, Options options, int messages,
 			ProcessHandle broker) throws Exception {
 		Tally tally = new Tally(messages);
+		if (options.push()) {
+			return pushThroughput(api, peers, options, tally, broker);
+		}
 		List<Receiver> receivers = new ArrayList<>();
 		for (int r = 0; r < options.receivers; r++) {
 			receivers.add(new Receiver(api, tally, "bench-receiver-" + r));
@@ -284,6 +293,58 @@ public class BrokerThroughputBench {
 		receivers.forEach(Receiver::stop);
 		for (Receiver receiver : receivers) {
 			receiver.awaitStopped(Duration.ofSeconds((long) POLL_WAIT_SECONDS + 30));
+		}
+		if (tally.failure.get() != null) {
+			throw new IllegalStateException("a receiver failed", tally.failure.get());
+		}
+		return tally.result(delivered, sending, delivery, cpu);
+	}
+
+	/** The same measurement, with receivers following their inboxes' push streams. */
+	private static Throughput pushThroughput(Api api, List<Peer> peers, Options options, Tally tally,
+			ProcessHandle broker) throws Exception {
+		List<PushReceiver> receivers = new ArrayList<>();
+		for (int r = 0; r < options.receivers; r++) {
+			receivers.add(new PushReceiver(api, tally, "bench-push-" + r));
+		}
+		for (int p = 0; p < peers.size(); p++) {
+			receivers.get(p % receivers.size()).owned.add(peers.get(p));
+		}
+		CountDownLatch listening = new CountDownLatch(peers.size());
+		for (PushReceiver receiver : receivers) {
+			receiver.start(listening);
+		}
+		listening.await();
+		ExecutorService senderThreads = Executors.newFixedThreadPool(options.senders, daemon("bench-sender"));
+		CountDownLatch go = new CountDownLatch(1);
+		List<Future<?>> senders = new ArrayList<>();
+		for (int s = 0; s < options.senders; s++) {
+			int count = tally.expected / options.senders + (s < tally.expected % options.senders ? 1 : 0);
+			int self = s;
+			senders.add(senderThreads.submit(() -> {
+				if (options.rawSenders()) {
+					sendRaw(api, peers, self, count, go, tally);
+				}
+				else {
+					send(api, peers, self, count, go, tally);
+				}
+				return null;
+			}));
+		}
+		CpuSnapshot before = CpuSnapshot.take(broker);
+		long started = System.nanoTime();
+		go.countDown();
+		for (Future<?> sender : senders) {
+			sender.get();
+		}
+		senderThreads.shutdown();
+		long sending = tally.lastSendAnswered.get() - started;
+		boolean delivered = tally.awaitDelivery(Duration.ofMinutes(5));
+		long delivery = tally.deliveredAt.get() - started;
+		CpuUse cpu = CpuSnapshot.take(broker).since(before);
+		receivers.forEach(PushReceiver::stop);
+		for (PushReceiver receiver : receivers) {
+			receiver.awaitStopped(Duration.ofSeconds(30));
 		}
 		if (tally.failure.get() != null) {
 			throw new IllegalStateException("a receiver failed", tally.failure.get());
@@ -390,6 +451,32 @@ public class BrokerThroughputBench {
 			out.write(body);
 			out.flush();
 			return read();
+		}
+
+		/** Opens a Server-Sent Events stream: sends the GET, reads the status and headers. */
+		void openStream(String path, String secret) throws IOException {
+			socket.setSoTimeout(0);
+			out.write(("GET " + path + " HTTP/1.1\r\n" + fixedHeaders + "Mycelium-Peer-Secret: " + secret + "\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			String statusLine = line();
+			if (!statusLine.startsWith("HTTP/1.1 200")) {
+				throw new IllegalStateException("GET " + path + " answered " + statusLine);
+			}
+			for (String header = line(); !header.isEmpty(); header = line()) {
+				// chunked, text/event-stream
+			}
+		}
+
+		/** The next chunk of an open stream, or null at its end. */
+		String nextChunk() throws IOException {
+			int size = chunkSize();
+			if (size == 0) {
+				return null;
+			}
+			String chunk = new String(in.readNBytes(size), StandardCharsets.UTF_8);
+			line();
+			return chunk;
 		}
 
 		private Answer read() throws IOException {
@@ -531,6 +618,124 @@ public class BrokerThroughputBench {
 				tally.failure.compareAndSet(null, new IllegalStateException("receiving for " + peer.name, ex));
 				stopped.countDown();
 			}
+		}
+
+	}
+
+	/**
+	 * Receives by push: one inbox stream (Server-Sent Events) per owned peer, each read by
+	 * a thread of its own, and one thread that acknowledges whatever arrived, in batches,
+	 * per peer, on a keep-alive connection. No polling: the broker writes each message
+	 * once to an open socket.
+	 */
+	static final class PushReceiver {
+
+		final List<Peer> owned = new ArrayList<>();
+
+		private final Api api;
+
+		private final Tally tally;
+
+		private final String name;
+
+		private final java.util.concurrent.BlockingQueue<String[]> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
+
+		private final List<RawConnection> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		private volatile boolean stopping;
+
+		private Thread acker;
+
+		PushReceiver(Api api, Tally tally, String name) {
+			this.api = api;
+			this.tally = tally;
+			this.name = name;
+		}
+
+		void start(CountDownLatch listening) throws IOException {
+			for (Peer peer : owned) {
+				RawConnection stream = new RawConnection(api.port(), api.token());
+				stream.openStream("/api/peers/" + peer.id() + "/events", peer.secret());
+				streams.add(stream);
+				Thread reader = daemon(name + "-" + peer.name()).newThread(() -> read(peer, stream));
+				reader.start();
+				listening.countDown();
+			}
+			acker = daemon(name + "-ack").newThread(this::acknowledge);
+			acker.start();
+		}
+
+		private void read(Peer peer, RawConnection stream) {
+			StringBuilder pending = new StringBuilder();
+			try {
+				for (String chunk = stream.nextChunk(); chunk != null; chunk = stream.nextChunk()) {
+					pending.append(chunk);
+					int end;
+					while ((end = pending.indexOf("\n")) >= 0) {
+						String line = pending.substring(0, end);
+						pending.delete(0, end + 1);
+						if (line.startsWith("data:")) {
+							tally.polls.increment();
+							arrived.add(new String[] { peer.id(), first(ID, line) });
+						}
+					}
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				if (!stopping) {
+					tally.failure.compareAndSet(null, new IllegalStateException("stream of " + peer.name(), ex));
+				}
+			}
+		}
+
+		private void acknowledge() {
+			java.util.Map<String, Peer> byId = new java.util.HashMap<>();
+			owned.forEach(peer -> byId.put(peer.id(), peer));
+			try (RawConnection connection = new RawConnection(api.port(), api.token())) {
+				List<String[]> batch = new ArrayList<>();
+				while (!stopping) {
+					String[] first = arrived.poll(100, TimeUnit.MILLISECONDS);
+					if (first == null) {
+						continue;
+					}
+					batch.clear();
+					batch.add(first);
+					arrived.drainTo(batch);
+					java.util.Map<String, List<String>> idsByPeer = new java.util.LinkedHashMap<>();
+					for (String[] message : batch) {
+						idsByPeer.computeIfAbsent(message[0], id -> new ArrayList<>()).add(message[1]);
+					}
+					for (var entry : idsByPeer.entrySet()) {
+						Peer peer = byId.get(entry.getKey());
+						List<String> ids = entry.getValue();
+						RawConnection.Answer ack = connection.post("/api/peers/" + peer.id() + "/messages/ack",
+								peer.secret(), "{\"ids\":[\"" + String.join("\",\"", ids) + "\"]}");
+						if (ack.status() != 200) {
+							throw new IllegalStateException("ack answered " + ack.status() + ": " + ack.body());
+						}
+						tally.received(ids, Integer.parseInt(first(ACKNOWLEDGED, ack.body())));
+					}
+				}
+			}
+			catch (Exception ex) {
+				tally.failure.compareAndSet(null, new IllegalStateException("acknowledging for " + name, ex));
+			}
+		}
+
+		void stop() {
+			stopping = true;
+			for (RawConnection stream : streams) {
+				try {
+					stream.close();
+				}
+				catch (IOException ex) {
+					// closing anyway
+				}
+			}
+		}
+
+		void awaitStopped(Duration timeout) throws InterruptedException {
+			acker.join(timeout.toMillis());
 		}
 
 	}
@@ -926,7 +1131,7 @@ public class BrokerThroughputBench {
 	// ---- options
 
 	record Options(Path jar, int peers, int messages, int senders, int receivers, int warmup, int latencySends,
-			int warmupMessages, String brokerJava, List<String> brokerJvmArgs, boolean rawSenders) {
+			int warmupMessages, String brokerJava, List<String> brokerJvmArgs, boolean rawSenders, boolean push) {
 
 		static final String USAGE = """
 				usage: java bench/BrokerThroughputBench.java <mycelium.jar> [options]
@@ -941,7 +1146,9 @@ public class BrokerThroughputBench {
 				  --broker-java PATH    java executable for the broker (default: the one running this)
 				  --broker-jvm-arg ARG  extra JVM argument for the broker, repeatable
 				  --client raw|jdk      senders' HTTP client: a lean keep-alive socket (default) or
-				                        java.net.http.HttpClient, which costs more CPU than the broker""";
+				                        java.net.http.HttpClient, which costs more CPU than the broker
+				  --receive poll|push   receivers long-poll and acknowledge (default), or follow each
+				                        inbox's push stream and acknowledge in batches""";
 
 		static Options parse(String[] args) {
 			if (args.length == 0 || args[0].startsWith("--")) {
@@ -956,6 +1163,7 @@ public class BrokerThroughputBench {
 			String brokerJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 			List<String> brokerJvmArgs = new ArrayList<>();
 			boolean rawSenders = true;
+			boolean push = false;
 			for (int i = 1; i < args.length; i += 2) {
 				if (i + 1 >= args.length) {
 					throw new IllegalArgumentException(args[i] + " needs a value");
@@ -977,6 +1185,12 @@ public class BrokerThroughputBench {
 						}
 						rawSenders = value.equals("raw");
 					}
+					case "--receive" -> {
+						if (!value.equals("poll") && !value.equals("push")) {
+							throw new IllegalArgumentException("--receive is poll or push");
+						}
+						push = value.equals("push");
+					}
 					default -> throw new IllegalArgumentException("unknown option " + args[i]);
 				}
 			}
@@ -984,7 +1198,7 @@ public class BrokerThroughputBench {
 				throw new IllegalArgumentException("--senders must not exceed --peers: each sender is its own peer");
 			}
 			return new Options(jar, peers, messages, senders, Math.min(receivers, peers), warmup, latencySends,
-					warmupMessages, brokerJava, List.copyOf(brokerJvmArgs), rawSenders);
+					warmupMessages, brokerJava, List.copyOf(brokerJvmArgs), rawSenders, push);
 		}
 
 		private static int number(String option, String value, int min) {

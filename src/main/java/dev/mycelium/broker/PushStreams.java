@@ -98,7 +98,11 @@ class PushStreams implements SmartLifecycle {
 		open.add(stream);
 		if (!running) {
 			stream.close();
+			return;
 		}
+		// The response headers go out with the first write: without one now, a client
+		// would wait for them until the first event or heartbeat.
+		stream.heartbeat();
 	}
 
 	@Scheduled(fixedDelayString = "${mycelium.push.heartbeat:15s}",

@@ -57,9 +57,17 @@ class BrokerProcessIntegrationTests {
 		assertThat(state.pid()).isEqualTo(broker.pid());
 		BrokerApi api = new BrokerApi(port, new MyceliumHome(home).readToken().orElseThrow());
 		assertThat(api.get("/api/peers", null).status()).isEqualTo(200);
-
-		broker.destroy();
-		assertThat(broker.waitFor(20, TimeUnit.SECONDS)).isTrue();
+		BrokerApi.Agent peer = api.register("listener");
+		try (SseReader inbox = SseReader.open(port, "/api/peers/" + peer.id() + "/events",
+				new MyceliumHome(home).readToken().orElseThrow(), Map.of("Mycelium-Peer-Secret", peer.secret()));
+				SseReader events = SseReader.open(port, "/api/events", new MyceliumHome(home).readToken().orElseThrow(),
+						Map.of())) {
+			broker.destroy();
+			// Open streams are closed first: graceful shutdown does not wait for them.
+			assertThat(inbox.ended(java.time.Duration.ofSeconds(10))).isTrue();
+			assertThat(events.ended(java.time.Duration.ofSeconds(10))).isTrue();
+			assertThat(broker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+		}
 		assertThat(home.resolve("broker.json")).doesNotExist();
 		assertThat(home.resolve("token")).exists();
 	}

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * without loss or repetition, private to the peer, one per peer; the broker-wide event
  * stream; and a reader that stops reading, which must neither slow senders nor lose mail.
  */
-@TestPropertySource(properties = { "mycelium.push.heartbeat=300ms", "server.tomcat.connection-timeout=3s" })
+@TestPropertySource(properties = { "mycelium.push.heartbeat=3s", "server.tomcat.connection-timeout=3s" })
 class BrokerPushIntegrationTests extends BrokerIntegrationTest {
 
 	@Test
@@ -53,6 +53,18 @@ class BrokerPushIntegrationTests extends BrokerIntegrationTest {
 		}
 		await().atMost(Duration.ofSeconds(10)).until(() -> !peer(bob).push());
 		assertThat(peer(bob).unread()).as("pushing is not acknowledging").isEqualTo(21);
+	}
+
+	@Test
+	void aStreamAnswersAtOnceEvenWithNothingToSend() throws Exception {
+		Agent bob = api.register(unique("bob"));
+		long start = System.nanoTime();
+		try (SseReader stream = inbox(bob, null)) {
+			// A client waits for the response headers: they must not wait for the first
+			// event or heartbeat (3 s here).
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+			assertThat(stream.status).isEqualTo(200);
+		}
 	}
 
 	@Test
