@@ -47,7 +47,7 @@ final class StopCommand implements Callable<Integer> {
 	public Integer call() throws InterruptedException {
 		BrokerInfo info;
 		try {
-			info = console.client().shutdown();
+			info = console.client().stopBroker();
 		}
 		catch (BrokerUnavailableException ex) {
 			if (Console.timedOut(ex)) {

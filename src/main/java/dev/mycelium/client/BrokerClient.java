@@ -141,9 +141,11 @@ public class BrokerClient {
 
 	/**
 	 * Asks the broker to stop (as the operator); it answers at once and then shuts down
-	 * gracefully. Not in the spec: {@code POST /api/broker/shutdown}.
+	 * gracefully. Not in the spec: {@code POST /api/broker/shutdown}. Not named
+	 * {@code shutdown()}: Spring would take a public {@code shutdown()} of a bean for its
+	 * destroy method, and every {@code serve} would stop the broker as it exits.
 	 */
-	public BrokerInfo shutdown() {
+	public BrokerInfo stopBroker() {
 		// An explicit empty body: HttpURLConnection would otherwise send an empty chunked
 		// one, which the broker refuses as a body that is not JSON.
 		return call(r -> r.post()
