@@ -1,6 +1,7 @@
 package dev.mycelium.cli;
 
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Clock;
@@ -90,32 +91,46 @@ final class Console {
 	}
 
 	/**
-	 * No broker answers: one sentence saying where it looked and what to do.
-	 * @param consequence what this means for the command, e.g. {@code ", so nothing was
-	 * sent"}
+	 * No answer from the broker: one sentence saying what happened and what to do.
+	 * @param consequence what no broker at all means for the command, e.g. {@code ", so
+	 * nothing was sent"}; not said otherwise: a request that broke off may have been done
 	 */
 	CliFailure unavailable(BrokerUnavailableException ex, String consequence) {
-		if (timedOut(ex)) {
-			// not "nothing was sent": a request that timed out may still have been done
+		if (notRunning(ex)) {
+			return new CliFailure("No broker is running at " + address() + " (MYCELIUM_HOME=" + properties().home()
+					+ ")" + consequence
+					+ ". The first Claude Code session that uses mycelium starts one, or run 'mycelium broker'.");
+		}
+		if (cause(ex, SocketTimeoutException.class) != null || cause(ex, HttpTimeoutException.class) != null) {
 			return new CliFailure("The broker at " + address() + " accepts connections but did not answer within "
 					+ READ_TIMEOUT.toSeconds() + " s; it may be starting or stuck (see "
 					+ properties().myceliumHome().brokerLog() + ").");
 		}
-		return new CliFailure(
-				"No broker is running at " + address() + " (MYCELIUM_HOME=" + properties().home() + ")" + consequence
-						+ ". The first Claude Code session that uses mycelium starts one, or run 'mycelium broker'.");
+		return new CliFailure("The broker at " + address() + " broke off the connection (" + rootCause(ex)
+				+ "); it may be stopping or have crashed (see " + properties().myceliumHome().brokerLog() + ").");
 	}
 
-	/** Something listens but does not answer, as opposed to nothing listening. */
-	static boolean timedOut(BrokerUnavailableException ex) {
+	/** Nothing listens on the broker's address: the connection was refused. */
+	static boolean notRunning(BrokerUnavailableException ex) {
+		return cause(ex, ConnectException.class) != null;
+	}
+
+	private static Throwable cause(Throwable ex, Class<? extends Throwable> type) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			// on loopback a connection is refused at once: a timeout means something
-			// accepted it and then kept silent
-			if (cause instanceof SocketTimeoutException || cause instanceof HttpTimeoutException) {
-				return true;
+			if (type.isInstance(cause)) {
+				return cause;
 			}
 		}
-		return false;
+		return null;
+	}
+
+	private static String rootCause(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null) {
+			root = root.getCause();
+		}
+		return root.getMessage() == null ? root.getClass().getSimpleName()
+				: root.getClass().getSimpleName() + ": " + root.getMessage();
 	}
 
 	/**

@@ -56,7 +56,7 @@ final class StatusCommand implements Callable<Integer> {
 				.toList();
 		}
 		catch (BrokerUnavailableException ex) {
-			if (Console.timedOut(ex)) {
+			if (!Console.notRunning(ex)) {
 				String why = console.unavailable(ex, "").getMessage();
 				return down(why, why);
 			}

@@ -50,7 +50,7 @@ final class StopCommand implements Callable<Integer> {
 			info = console.client().stopBroker();
 		}
 		catch (BrokerUnavailableException ex) {
-			if (Console.timedOut(ex)) {
+			if (!Console.notRunning(ex)) {
 				throw console.unavailable(ex, "");
 			}
 			console.out.println("No broker is running at " + console.address() + "; nothing to stop.");

@@ -164,6 +164,22 @@ final class CliProcesses implements AutoCloseable {
 				Files.readString(stderr, StandardCharsets.UTF_8), took);
 	}
 
+	/**
+	 * What the brokers started here logged, for the description of a failed assertion.
+	 */
+	String brokerLogs() {
+		try (var files = Files.list(directory)) {
+			StringBuilder logs = new StringBuilder();
+			for (Path log : files.filter(file -> file.getFileName().toString().contains("-broker")).sorted().toList()) {
+				logs.append("\n--- ").append(log.getFileName()).append('\n').append(Files.readString(log));
+			}
+			return logs.toString();
+		}
+		catch (IOException ex) {
+			return "(no broker logs: " + ex + ")";
+		}
+	}
+
 	/** Registers a peer the way serve does, with a session key of its own. */
 	Peer register(Target target, String name, String repo, String branch, String summary) {
 		Map<String, Object> registration = new LinkedHashMap<>();

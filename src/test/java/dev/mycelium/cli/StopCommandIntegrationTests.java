@@ -40,9 +40,10 @@ class StopCommandIntegrationTests {
 
 		Run stop = cli.run(broker, "stop");
 
-		assertThat(stop.exitCode()).isZero();
+		assertThat(stop.exitCode()).as("%s%s", stop, cli.brokerLogs()).isZero();
 		assertThat(stop.stderr()).isEmpty();
-		assertThat(stop.stdout()).matches("Broker stopped \\(pid " + pid + ", was up (\\d+s|\\d+m \\d+s)\\)\\.\n");
+		assertThat(stop.stdout()).as("%s%s", stop, cli.brokerLogs())
+			.matches("Broker stopped \\(pid " + pid + ", was up (\\d+s|\\d+m \\d+s)\\)\\.\n");
 		assertThat(ProcessHandle.of(pid)).as("the broker process has ended").isEmpty();
 		assertThat(broker.home().resolve("broker.json")).doesNotExist();
 
