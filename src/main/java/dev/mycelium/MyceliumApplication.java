@@ -26,6 +26,10 @@ import dev.mycelium.serve.ServeConfiguration;
 public class MyceliumApplication {
 
 	public static void main(String[] args) {
+		if (args.length == 0 || !args[0].equals("serve")) {
+			// The AOT-generated context (pom.xml, process-aot) is the serve profile's.
+			System.setProperty("spring.aot.enabled", "false");
+		}
 		if (startsSpring(args, "broker")) {
 			SpringApplication application = new SpringApplication(MyceliumApplication.class);
 			application.setAdditionalProfiles("broker");
@@ -33,6 +37,11 @@ public class MyceliumApplication {
 			return;
 		}
 		if (startsSpring(args, "serve")) {
+			// Warming up validation, Tomcat and more on another thread: work serve
+			// never needs, taken from the two cores its start has.
+			if (System.getProperty("spring.backgroundpreinitializer.ignore") == null) {
+				System.setProperty("spring.backgroundpreinitializer.ignore", "true");
+			}
 			SpringApplication application = new SpringApplication(MyceliumApplication.class);
 			application.setAdditionalProfiles("serve");
 			application.run(Arrays.copyOfRange(args, 1, args.length));

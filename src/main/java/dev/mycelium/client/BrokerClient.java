@@ -6,9 +6,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -115,7 +120,11 @@ public class BrokerClient {
 	}
 
 	private static HttpClient newHttpClient() {
-		return HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
+		return HttpClient.newBuilder()
+			.connectTimeout(CONNECT_TIMEOUT)
+			.version(HttpClient.Version.HTTP_1_1)
+			.sslContext(noTls())
+			.build();
 	}
 
 	private HttpClient http() {
@@ -129,6 +138,22 @@ public class BrokerClient {
 			}
 		}
 		return client;
+	}
+
+	/**
+	 * The broker speaks plain HTTP on loopback. Without an SSL context of its own, the
+	 * JDK client loads the default one, trust store and all: a good part of the start of
+	 * a short-lived client (serve, the command line).
+	 */
+	private static SSLContext noTls() {
+		try {
+			SSLContext context = SSLContext.getInstance("TLS");
+			context.init(new KeyManager[0], new TrustManager[0], null);
+			return context;
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("Every JDK has TLS", ex);
+		}
 	}
 
 	public ClientProperties properties() {

@@ -79,6 +79,8 @@ public final class BrokerStarter {
 		builder.environment().put("MYCELIUM_HOME", home.directory().toString());
 		builder.environment().put("MYCELIUM_HOST", properties.host());
 		builder.environment().put("MYCELIUM_PORT", String.valueOf(properties.port()));
+		// The launcher honours JAVA_HOME: the broker runs on this JVM either way.
+		builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
 		Process broker = builder.start();
 		long deadline = System.nanoTime() + properties.startTimeout().toNanos();
 		while (System.nanoTime() < deadline) {
@@ -98,8 +100,10 @@ public final class BrokerStarter {
 	}
 
 	/**
-	 * The same java and the same jar (or class path) as this process, in a session of its
-	 * own.
+	 * The launcher that started this process (bin/mycelium names itself in
+	 * {@code mycelium.launcher}), for the broker's JVM flags and its start-up cache; else
+	 * the same java and the same jar (or class path) as this process. Either way in a
+	 * session of its own.
 	 */
 	private static List<String> brokerCommand() {
 		List<String> command = new ArrayList<>();
@@ -109,13 +113,19 @@ public final class BrokerStarter {
 		if (Files.isExecutable(setsid)) {
 			command.add(setsid.toString());
 		}
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		String classPath = System.getProperty("java.class.path");
-		if (classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
-			command.addAll(List.of("-jar", classPath));
+		String launcher = System.getProperty("mycelium.launcher", "");
+		if (!launcher.isEmpty() && Files.isExecutable(Path.of(launcher))) {
+			command.add(launcher);
 		}
 		else {
-			command.addAll(List.of("-cp", classPath, MAIN_CLASS));
+			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+			String classPath = System.getProperty("java.class.path");
+			if (classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
+				command.addAll(List.of("-jar", classPath));
+			}
+			else {
+				command.addAll(List.of("-cp", classPath, MAIN_CLASS));
+			}
 		}
 		command.add("broker");
 		return command;

@@ -47,11 +47,19 @@ final class ServeSessions implements AutoCloseable {
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** What the launcher passes: no JVM message may reach standard output. */
-	static final List<String> JVM_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
-			"-XX:+DisplayVMOutputToStderr", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-			// A heartbeat a second, so that tests see git changes and liveness quickly.
-			"-Dmycelium.serve.heartbeat-interval=1s");
+	/** What the launcher passes too: no JVM message may reach standard output. */
+	private static final List<String> JVM_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
+			"-XX:+DisplayVMOutputToStderr", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+	/** A heartbeat a second, so that tests see git changes and liveness quickly. */
+	private static final String FAST_HEARTBEAT = "--mycelium.serve.heartbeat-interval=1s";
+
+	/**
+	 * {@code bin/mycelium}, when the build runs these tests against the packaged jar
+	 * (failsafe): then every {@code serve} takes the launcher's fast path, start-up cache
+	 * included.
+	 */
+	private static final String LAUNCHER = System.getProperty("mycelium.test.launcher", "");
 
 	private final Path home;
 
@@ -63,10 +71,20 @@ final class ServeSessions implements AutoCloseable {
 
 	private final List<Process> processes = new ArrayList<>();
 
+	private final String launcher;
+
 	ServeSessions(Path home, int port, Path logs) {
+		this(home, port, logs, LAUNCHER);
+	}
+
+	/**
+	 * Sessions started by this launcher ({@code ""}: by this JVM, with the class path).
+	 */
+	ServeSessions(Path home, int port, Path logs, String launcher) {
 		this.home = home;
 		this.port = port;
 		this.logs = logs;
+		this.launcher = launcher;
 	}
 
 	/** One session's client, its output and its error stream. */
@@ -133,16 +151,10 @@ final class ServeSessions implements AutoCloseable {
 		// sh copies standard output to a file as it passes, so the test sees every byte
 		// the
 		// client saw; "$0" is that file, the rest is the command.
-		List<String> args = new ArrayList<>(List.of("-c", "\"$@\" | tee \"$0\"", stdout.toString(),
-				Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-		args.addAll(JVM_FLAGS);
-		args.addAll(List.of("-Duser.dir=" + directory, "-cp", System.getProperty("java.class.path"),
-				MyceliumApplication.class.getName(), "serve"));
+		List<String> args = new ArrayList<>(List.of("-c", "\"$@\" | tee \"$0\"", stdout.toString()));
+		args.addAll(serveCommand(directory));
 		args.addAll(List.of(serveArgs));
-		ServerParameters parameters = ServerParameters.builder("/bin/sh")
-			.args(args)
-			.env(Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_PORT", String.valueOf(port)))
-			.build();
+		ServerParameters parameters = ServerParameters.builder("/bin/sh").args(args).env(environment()).build();
 		StdioClientTransport transport = new StdioClientTransport(parameters, McpJsonDefaults.getMapper());
 		List<String> stderr = new CopyOnWriteArrayList<>();
 		transport.setStdErrorHandler(stderr::add);
@@ -159,19 +171,38 @@ final class ServeSessions implements AutoCloseable {
 
 	/** A raw {@code serve} process, for tests about processes rather than tools. */
 	Process startRaw(String label, Path directory) throws IOException {
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.addAll(JVM_FLAGS);
-		command.addAll(
-				List.of("-cp", System.getProperty("java.class.path"), MyceliumApplication.class.getName(), "serve"));
-		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+		ProcessBuilder builder = new ProcessBuilder(serveCommand(directory)).directory(directory.toFile())
 			.redirectOutput(logs.resolve(label + ".stdout").toFile())
 			.redirectError(logs.resolve(label + ".stderr").toFile());
-		builder.environment().put("MYCELIUM_HOME", home.toString());
-		builder.environment().put("MYCELIUM_PORT", String.valueOf(port));
+		builder.environment().putAll(environment());
 		Process process = builder.start();
 		processes.add(process);
 		return process;
+	}
+
+	/**
+	 * The command that runs {@code serve} in a directory: through the launcher when the
+	 * build names it, else this JVM with the test class path. Either way the process that
+	 * runs {@code serve} is the JVM itself (the launcher and the shell that changes
+	 * directory {@code exec} it), as when Claude Code starts it.
+	 */
+	List<String> serveCommand(Path directory) {
+		if (!launcher.isEmpty()) {
+			return List.of("/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.toString(), launcher, "serve",
+					FAST_HEARTBEAT);
+		}
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(JVM_FLAGS);
+		command.addAll(List.of("-Duser.dir=" + directory, "-cp", System.getProperty("java.class.path"),
+				MyceliumApplication.class.getName(), "serve", FAST_HEARTBEAT));
+		return command;
+	}
+
+	/** This test's home and port; the launcher runs the JVM that runs the tests. */
+	Map<String, String> environment() {
+		return Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_PORT", String.valueOf(port), "JAVA_HOME",
+				System.getProperty("java.home"));
 	}
 
 	BrokerState brokerState() {
