@@ -135,6 +135,11 @@ class PeerSession {
 			log.info("The broker no longer knows this peer: registering again");
 		}
 		catch (BrokerUnavailableException ex) {
+			if (Thread.currentThread().isInterrupted()) {
+				// Not the broker gone but this thread stopped as the session ends:
+				// registering again would bring back the peer that is leaving.
+				throw ex;
+			}
 			log.info("The broker is gone ({}): starting one and registering again", ex.getMessage());
 		}
 		reconnect(used);

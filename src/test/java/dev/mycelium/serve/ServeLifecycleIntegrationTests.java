@@ -193,7 +193,9 @@ class ServeLifecycleIntegrationTests {
 		long exitMillis = (System.nanoTime() - closedAt) / 1_000_000;
 		System.out.println("serve exited " + exitMillis + " ms after standard input closed");
 		assertThat(serve.exitValue()).isZero();
-		assertThat(peers()).as("it left the broker").isEmpty();
+		assertThat(peers())
+			.as("it left the broker; its log:%n%s", Files.readString(temporary.resolve("logs/closing.stderr")))
+			.isEmpty();
 		assertThat(Files.readString(temporary.resolve("logs/closing.stdout"))).as("nothing but JSON-RPC on stdout")
 			.isEmpty();
 	}
