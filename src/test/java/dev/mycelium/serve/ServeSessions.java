@@ -122,6 +122,13 @@ final class ServeSessions implements AutoCloseable {
 
 		/** Every line the process wrote on standard output is a JSON-RPC 2.0 message. */
 		void assertStdoutIsOnlyJsonRpc() throws IOException {
+			// tee hands each line to the client before it writes it to the file: wait
+			// until
+			// the file has caught up with what the client already read (whole lines).
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+				String text = Files.readString(stdout, StandardCharsets.UTF_8);
+				return !text.isEmpty() && text.endsWith("\n");
+			});
 			List<String> lines = Files.readAllLines(stdout, StandardCharsets.UTF_8);
 			assertThat(lines).as("stdout of %s", label).isNotEmpty();
 			for (String line : lines) {
