@@ -381,7 +381,7 @@ public class StartupBench {
 			if (way == Way.PLAIN) {
 				command.add(jdk.home().resolve("bin/java").toString());
 				command.addAll(QUIET);
-				command.addAll(List.of("-jar", options.jar().toString()));
+				command.addAll(List.of("-jar", options.baselineJar().toString()));
 			}
 			else {
 				command.add(options.launcher().toString());
@@ -439,7 +439,7 @@ public class StartupBench {
 
 	}
 
-	record Options(int runs, List<Jdk> jdks, Path launcher, Path jar, List<Way> ways, boolean prepare) {
+	record Options(int runs, List<Jdk> jdks, Path launcher, Path baselineJar, List<Way> ways, boolean prepare) {
 
 		static final String USAGE = """
 				usage: java bench/StartupBench.java [options]   (from the repository, after ./mvnw package)
@@ -447,6 +447,7 @@ public class StartupBench {
 				  --jdk JAVA_HOME   a JDK to measure, repeatable (default: the one running this)
 				  --launcher PATH   bin/mycelium (default: bin/mycelium under the current directory)
 				  --baseline        also plain java -jar target/mycelium.jar, as before the fast path
+				  --baseline-jar J  the jar for --baseline (default target/mycelium.jar), e.g. an older build
 				  --first-start     also serve's first start with an empty start-up cache
 				  --no-prepare      don't make the start-up cache first (bin/mycelium prepare)""";
 
@@ -454,6 +455,7 @@ public class StartupBench {
 			int runs = 5;
 			List<Jdk> jdks = new ArrayList<>();
 			Path launcher = Path.of("bin/mycelium");
+			Path baselineJar = null;
 			List<Way> ways = new ArrayList<>(List.of(Way.LAUNCHER));
 			boolean prepare = true;
 			for (int i = 0; i < args.length; i++) {
@@ -462,6 +464,7 @@ public class StartupBench {
 					case "--jdk" -> jdks.add(Jdk.of(Path.of(value(args, ++i))));
 					case "--launcher" -> launcher = Path.of(value(args, ++i));
 					case "--baseline" -> ways.add(Way.PLAIN);
+					case "--baseline-jar" -> baselineJar = Path.of(value(args, ++i));
 					case "--first-start" -> ways.add(Way.FIRST_START);
 					case "--no-prepare" -> prepare = false;
 					default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -481,7 +484,14 @@ public class StartupBench {
 			if (!Files.isRegularFile(jar)) {
 				throw new IllegalArgumentException("no " + jar + ": build it with ./mvnw -B package -DskipTests");
 			}
-			return new Options(runs, List.copyOf(jdks), launcher, jar, List.copyOf(ways), prepare);
+			if (baselineJar != null && !ways.contains(Way.PLAIN)) {
+				ways.add(Way.PLAIN);
+			}
+			baselineJar = baselineJar != null ? baselineJar.toAbsolutePath() : jar;
+			if (!Files.isRegularFile(baselineJar)) {
+				throw new IllegalArgumentException("no such jar: " + baselineJar);
+			}
+			return new Options(runs, List.copyOf(jdks), launcher, baselineJar, List.copyOf(ways), prepare);
 		}
 
 		private static String value(String[] args, int i) {
