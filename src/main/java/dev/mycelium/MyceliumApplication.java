@@ -10,39 +10,33 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
 
 import dev.mycelium.broker.BrokerConfiguration;
+import dev.mycelium.cli.Cli;
 import dev.mycelium.client.ClientConfiguration;
 import dev.mycelium.serve.ServeConfiguration;
 
 /**
- * One jar, several roles: the first argument picks the command, and the command picks the
- * Spring profile. Each module's configuration is imported explicitly and guarded by its
- * profile, so a run loads only the module it needs.
+ * One jar, several roles: the first argument picks the command. {@code broker} and
+ * {@code serve} pick a Spring profile; each module's configuration is imported explicitly
+ * and guarded by its profile, so a run loads only the module it needs. The other commands
+ * are the command line ({@link Cli}), which starts no Spring context at all.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @Import({ BrokerConfiguration.class, ClientConfiguration.class, ServeConfiguration.class })
 public class MyceliumApplication {
 
-	static final String USAGE = """
-			usage: mycelium <command> [options]
-
-			commands:
-			  broker [--port N] [--host H] [--allow-remote]   run the broker in the foreground
-			  serve [--channel]                                run the stdio MCP server of one Claude Code session
-			""";
-
 	public static void main(String[] args) {
 		if (args.length == 0 || !args[0].equals("serve")) {
 			// The AOT-generated context (pom.xml, process-aot) is the serve profile's.
 			System.setProperty("spring.aot.enabled", "false");
 		}
-		if (args.length > 0 && args[0].equals("broker")) {
+		if (startsSpring(args, "broker")) {
 			SpringApplication application = new SpringApplication(MyceliumApplication.class);
 			application.setAdditionalProfiles("broker");
 			application.run(brokerArguments(Arrays.copyOfRange(args, 1, args.length)));
 			return;
 		}
-		if (args.length > 0 && args[0].equals("serve")) {
+		if (startsSpring(args, "serve")) {
 			// Warming up validation, Tomcat and more on another thread: work serve
 			// never needs, taken from the two cores its start has.
 			if (System.getProperty("spring.backgroundpreinitializer.ignore") == null) {
@@ -57,9 +51,16 @@ public class MyceliumApplication {
 			SpringApplication.run(MyceliumApplication.class, args);
 			return;
 		}
-		boolean help = args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"));
-		(help ? System.out : System.err).print(USAGE);
-		System.exit(help ? 0 : 2);
+		// Everything else (status, send, tail, stop, help, a mistake) runs without
+		// Spring:
+		// a context would cost seconds for commands that should answer at once.
+		System.exit(Cli.run(args));
+	}
+
+	/** {@code broker --help} describes the command rather than starting a broker. */
+	private static boolean startsSpring(String[] args, String command) {
+		return args.length > 0 && args[0].equals(command)
+				&& Arrays.stream(args).noneMatch(arg -> arg.equals("--help") || arg.equals("-h"));
 	}
 
 	/**

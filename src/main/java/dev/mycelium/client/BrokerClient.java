@@ -19,9 +19,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
@@ -58,8 +62,12 @@ public class BrokerClient {
 
 	private final RestClient rest;
 
-	/** Streams are read with the JDK client itself, to close them from another thread. */
-	private final HttpClient http;
+	/**
+	 * Streams are read with the JDK client itself, to close them from another thread. A
+	 * client from {@link #create} builds it on first use only: it costs a quarter of a
+	 * second (it sets up TLS), too much for a command that sends one request.
+	 */
+	private volatile HttpClient http;
 
 	private final ClientProperties properties;
 
@@ -68,15 +76,22 @@ public class BrokerClient {
 	private volatile String token;
 
 	public BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json) {
+		this(builder, properties, json, newHttpClient(), null);
+	}
+
+	/**
+	 * @param requests how {@code rest} sends requests; {@code null}: through {@code http}
+	 */
+	private BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json, HttpClient http,
+			ClientHttpRequestFactory requests) {
 		this.properties = properties;
 		this.json = json;
-		this.http = HttpClient.newBuilder()
-			.connectTimeout(CONNECT_TIMEOUT)
-			.version(HttpClient.Version.HTTP_1_1)
-			.sslContext(noTls())
-			.build();
-		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
-		requests.setReadTimeout(READ_TIMEOUT);
+		this.http = http;
+		if (requests == null) {
+			JdkClientHttpRequestFactory jdk = new JdkClientHttpRequestFactory(http);
+			jdk.setReadTimeout(READ_TIMEOUT);
+			requests = jdk;
+		}
 		this.rest = builder.clone()
 			.baseUrl(properties.baseUri())
 			.requestFactory(requests)
@@ -85,6 +100,44 @@ public class BrokerClient {
 				throw problem(response.getStatusCode().value(), response.getBody().readAllBytes());
 			})
 			.build();
+	}
+
+	/**
+	 * A client built by hand, for the command line: starting a Spring context would cost
+	 * seconds for a command that should answer at once. It uses
+	 * {@code HttpURLConnection}, which unlike the JDK's {@code HttpClient} does not set
+	 * up TLS for a plain HTTP request (a quarter of a second); and it never long-polls,
+	 * so a broker that does not answer within {@code readTimeout} counts as unavailable.
+	 */
+	public static BrokerClient create(ClientProperties properties, JsonMapper json, Duration readTimeout) {
+		RestClient.Builder builder = RestClient.builder()
+			.configureMessageConverters(
+					converters -> converters.withJsonConverter(new JacksonJsonHttpMessageConverter(json)));
+		SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
+		requests.setConnectTimeout(CONNECT_TIMEOUT);
+		requests.setReadTimeout(readTimeout);
+		return new BrokerClient(builder, properties, json, null, requests);
+	}
+
+	private static HttpClient newHttpClient() {
+		return HttpClient.newBuilder()
+			.connectTimeout(CONNECT_TIMEOUT)
+			.version(HttpClient.Version.HTTP_1_1)
+			.sslContext(noTls())
+			.build();
+	}
+
+	private HttpClient http() {
+		HttpClient client = http;
+		if (client == null) {
+			synchronized (this) {
+				if (http == null) {
+					http = newHttpClient();
+				}
+				client = http;
+			}
+		}
+		return client;
 	}
 
 	/**
@@ -109,6 +162,22 @@ public class BrokerClient {
 
 	public BrokerInfo info() {
 		return call(r -> r.get().uri("/api/broker").retrieve().body(BrokerInfo.class));
+	}
+
+	/**
+	 * Asks the broker to stop (as the operator); it answers at once and then shuts down
+	 * gracefully. Not in the spec: {@code POST /api/broker/shutdown}. Not named
+	 * {@code shutdown()}: Spring would take a public {@code shutdown()} of a bean for its
+	 * destroy method, and every {@code serve} would stop the broker as it exits.
+	 */
+	public BrokerInfo stopBroker() {
+		// An explicit empty body: HttpURLConnection would otherwise send an empty chunked
+		// one, which the broker refuses as a body that is not JSON.
+		return call(r -> r.post()
+			.uri("/api/broker/shutdown")
+			.header(HttpHeaders.CONTENT_LENGTH, "0")
+			.retrieve()
+			.body(BrokerInfo.class));
 	}
 
 	public Registration register(PeerRegistration registration) {
@@ -238,7 +307,7 @@ public class BrokerClient {
 		}
 		HttpResponse<InputStream> response;
 		try {
-			response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+			response = http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
 		}
 		catch (IOException ex) {
 			throw new BrokerUnavailableException(

@@ -16,8 +16,8 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param type one of the constants below
  * @param at when it happened
  * @param peer the peer that joined, left or was removed
- * @param message a direct message, a task or task-result message, an expiry notice, or
- * (type {@code broadcast}) the broadcast with {@code to} unset
+ * @param message a direct message or an expiry notice, or (type {@code broadcast}) the
+ * broadcast with {@code to} unset
  * @param recipients the names a broadcast reached
  * @param task the task created or reported
  */
@@ -34,7 +34,10 @@ public record BrokerEvent(long id, String type, Instant at, Peer peer, Message m
 	/** A peer was silent too long and the broker removed it. */
 	public static final String PEER_REMOVED = "peer_removed";
 
-	/** One message put in one inbox (direct, task, task result, expiry notice). */
+	/**
+	 * One message put in one inbox: a direct message or an expiry notice (tasks have
+	 * their own events).
+	 */
 	public static final String MESSAGE = "message";
 
 	/** A broadcast, once, with the names it reached. */

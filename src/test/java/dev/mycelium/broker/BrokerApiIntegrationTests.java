@@ -526,7 +526,7 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 
 	@Test
 	void brokerInfoMatchesTheStateFile() throws Exception {
-		BrokerState state = BrokerApi.JSON.readValue(Files.readString(HOME.resolve("broker.json")), BrokerState.class);
+		BrokerState state = BrokerApi.JSON.readValue(Files.readString(home.resolve("broker.json")), BrokerState.class);
 
 		BrokerInfo info = api.get("/api/broker", null).as(BrokerInfo.class);
 

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.BeforeEach;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -19,8 +20,8 @@ import dev.mycelium.protocol.MyceliumHome;
 
 /**
  * A real broker on a random loopback port with a temporary {@code MYCELIUM_HOME}, shared
- * by the integration tests (Spring caches the context). Tests stay independent by
- * registering peers under names of their own.
+ * by the integration tests with the same settings (Spring caches the context). Tests stay
+ * independent by registering peers under names of their own.
  */
 @SpringBootTest(classes = MyceliumApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "mycelium.host=localhost",
@@ -34,23 +35,31 @@ import dev.mycelium.protocol.MyceliumHome;
 @ActiveProfiles("broker")
 abstract class BrokerIntegrationTest {
 
-	static final Path HOME = temporaryHome();
-
 	private static final AtomicInteger NAMES = new AtomicInteger();
 
 	@LocalServerPort
 	int port;
 
+	/** This test's broker's home. */
+	@Value("${mycelium.home}")
+	Path home;
+
 	BrokerApi api;
 
+	/**
+	 * Runs once per application context: a test class with settings of its own gets a
+	 * broker of its own, which needs a home of its own (one broker per home), while
+	 * Spring keeps the shared broker running.
+	 */
 	@DynamicPropertySource
-	static void home(DynamicPropertyRegistry registry) {
-		registry.add("mycelium.home", HOME::toString);
+	static void homeOfItsOwn(DynamicPropertyRegistry registry) {
+		Path home = temporaryHome();
+		registry.add("mycelium.home", home::toString);
 	}
 
 	@BeforeEach
 	void connect() {
-		api = new BrokerApi(port, new MyceliumHome(HOME).readToken().orElseThrow());
+		api = new BrokerApi(port, new MyceliumHome(home).readToken().orElseThrow());
 	}
 
 	/** A name no other test uses. */

@@ -294,8 +294,8 @@ class BrokerPushIntegrationTests extends BrokerIntegrationTest {
 		return BrokerApi.JSON.readValue(event.data(), Message.class);
 	}
 
-	private static String token() {
-		return new MyceliumHome(HOME).readToken().orElseThrow();
+	private String token() {
+		return new MyceliumHome(home).readToken().orElseThrow();
 	}
 
 }

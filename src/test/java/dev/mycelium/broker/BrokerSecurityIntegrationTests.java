@@ -28,8 +28,8 @@ class BrokerSecurityIntegrationTests extends BrokerIntegrationTest {
 
 	@Test
 	void tokenFileIsPrivateToTheUser() throws IOException {
-		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(HOME))).isEqualTo("rwx------");
-		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(HOME.resolve("token"))))
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home))).isEqualTo("rwx------");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("token"))))
 			.isEqualTo("rw-------");
 	}
 
@@ -166,7 +166,7 @@ class BrokerSecurityIntegrationTests extends BrokerIntegrationTest {
 	}
 
 	private String tokenText() throws IOException {
-		return Files.readString(HOME.resolve("token")).trim();
+		return Files.readString(home.resolve("token")).trim();
 	}
 
 	/** A request written by hand: HTTP clients will not send a forged Host header. */

@@ -36,7 +36,6 @@ import dev.mycelium.MyceliumApplication;
 import dev.mycelium.protocol.BrokerState;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Real {@code serve} processes driven by the MCP Java SDK's own client, as Claude Code
@@ -124,11 +123,12 @@ final class ServeSessions implements AutoCloseable {
 
 		/** Every line the process wrote on standard output is a JSON-RPC 2.0 message. */
 		void assertStdoutIsOnlyJsonRpc() throws IOException {
-			// tee may write to the client before it writes the copy: wait for whole
-			// lines.
-			await().atMost(Duration.ofSeconds(10)).until(() -> {
-				String written = Files.readString(stdout, StandardCharsets.UTF_8);
-				return !written.isEmpty() && written.endsWith("\n");
+			// tee hands each line to the client before it writes it to the file: wait
+			// until
+			// the file has caught up with what the client already read (whole lines).
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+				String text = Files.readString(stdout, StandardCharsets.UTF_8);
+				return !text.isEmpty() && text.endsWith("\n");
 			});
 			List<String> lines = Files.readAllLines(stdout, StandardCharsets.UTF_8);
 			assertThat(lines).as("stdout of %s", label).isNotEmpty();
