@@ -57,17 +57,25 @@ class MessageController {
 
 	/**
 	 * The same, but with {@code wait} an empty inbox holds the request (without holding a
-	 * thread) until mail arrives or the time is up.
+	 * thread) until mail arrives or the time is up. Mail already waiting is answered on
+	 * the request thread, like a read without {@code wait}: a busy reader finds mail on
+	 * most reads, and an asynchronous answer costs a second dispatch through the servlet
+	 * container. Spring picks how to write the answer from the value's type, a list or a
+	 * {@link DeferredResult}.
 	 */
 	@GetMapping(params = "wait")
-	DeferredResult<List<Message>> unreadWaiting(@PathVariable String peer,
-			@RequestParam(defaultValue = "0") double wait, Caller caller) {
+	Object unreadWaiting(@PathVariable String peer, @RequestParam(defaultValue = "0") double wait, Caller caller) {
 		if (!(wait >= 0 && wait <= maxWait.toSeconds())) {
 			throw new BrokerException(Reason.INVALID,
 					"wait is the number of seconds to wait for mail, from 0 to " + maxWait.toSeconds() + ".");
 		}
-		CompletableFuture<Void> arrival = wait > 0 ? repository.mailArrival(caller, peer)
-				: CompletableFuture.completedFuture(null);
+		if (wait == 0) {
+			return repository.unread(caller, peer);
+		}
+		CompletableFuture<Void> arrival = repository.mailArrival(caller, peer);
+		if (arrival.isDone()) {
+			return repository.unread(caller, peer);
+		}
 		DeferredResult<List<Message>> result = new DeferredResult<>((long) (wait * 1000) + 1);
 		result.onTimeout(() -> {
 			arrival.cancel(false);

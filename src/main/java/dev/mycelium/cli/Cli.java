@@ -41,9 +41,6 @@ public final class Cli {
 
 	/** Runs one command with the process's streams and environment; the exit code. */
 	public static int run(String... args) {
-		// HttpURLConnection would silently send a POST again when a connection breaks
-		// before the answer: a message sent twice.
-		System.setProperty("sun.net.http.retryPost", "false");
 		// UTF-8 whatever the locale: names, summaries and bodies are UTF-8 text, and the
 		// lines use → and ⏎.
 		PrintWriter out = new PrintWriter(

@@ -3,7 +3,6 @@ package dev.mycelium.cli;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -101,7 +100,7 @@ final class Console {
 					+ ")" + consequence
 					+ ". The first Claude Code session that uses mycelium starts one, or run 'mycelium broker'.");
 		}
-		if (cause(ex, SocketTimeoutException.class) != null || cause(ex, HttpTimeoutException.class) != null) {
+		if (cause(ex, SocketTimeoutException.class) != null) {
 			return new CliFailure("The broker at " + address() + " accepts connections but did not answer within "
 					+ READ_TIMEOUT.toSeconds() + " s; it may be starting or stuck (see "
 					+ properties().myceliumHome().brokerLog() + ").");

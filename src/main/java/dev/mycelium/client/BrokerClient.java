@@ -2,18 +2,9 @@ package dev.mycelium.client;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
-
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,9 +13,6 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.ClientHttpRequestFactory;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
@@ -62,12 +50,7 @@ public class BrokerClient {
 
 	private final RestClient rest;
 
-	/**
-	 * Streams are read with the JDK client itself, to close them from another thread. A
-	 * client from {@link #create} builds it on first use only: it costs a quarter of a
-	 * second (it sets up TLS), too much for a command that sends one request.
-	 */
-	private volatile HttpClient http;
+	private final LoopbackHttp http;
 
 	private final ClientProperties properties;
 
@@ -75,26 +58,28 @@ public class BrokerClient {
 
 	private volatile String token;
 
+	/**
+	 * The client of {@code serve}: long-polls, so it waits longer for an answer than the
+	 * broker lets a long-poll last.
+	 */
 	public BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json) {
-		this(builder, properties, json, newHttpClient(), null);
+		this(builder, properties, json, READ_TIMEOUT);
 	}
 
 	/**
-	 * @param requests how {@code rest} sends requests; {@code null}: through {@code http}
+	 * Every request and stream goes through {@link LoopbackHttp}, not a JDK client: see
+	 * there why.
+	 * @param readTimeout how long to wait for an answer before the broker counts as
+	 * unavailable
 	 */
-	private BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json, HttpClient http,
-			ClientHttpRequestFactory requests) {
+	private BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json,
+			Duration readTimeout) {
 		this.properties = properties;
 		this.json = json;
-		this.http = http;
-		if (requests == null) {
-			JdkClientHttpRequestFactory jdk = new JdkClientHttpRequestFactory(http);
-			jdk.setReadTimeout(READ_TIMEOUT);
-			requests = jdk;
-		}
+		this.http = new LoopbackHttp(properties.baseUri(), CONNECT_TIMEOUT);
 		this.rest = builder.clone()
 			.baseUrl(properties.baseUri())
-			.requestFactory(requests)
+			.requestFactory(http.requestFactory(readTimeout))
 			.requestInitializer(request -> request.getHeaders().setBearerAuth(token()))
 			.defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
 				throw problem(response.getStatusCode().value(), response.getBody().readAllBytes());
@@ -104,56 +89,14 @@ public class BrokerClient {
 
 	/**
 	 * A client built by hand, for the command line: starting a Spring context would cost
-	 * seconds for a command that should answer at once. It uses
-	 * {@code HttpURLConnection}, which unlike the JDK's {@code HttpClient} does not set
-	 * up TLS for a plain HTTP request (a quarter of a second); and it never long-polls,
-	 * so a broker that does not answer within {@code readTimeout} counts as unavailable.
+	 * seconds for a command that should answer at once. It never long-polls, so a broker
+	 * that does not answer within {@code readTimeout} counts as unavailable.
 	 */
 	public static BrokerClient create(ClientProperties properties, JsonMapper json, Duration readTimeout) {
 		RestClient.Builder builder = RestClient.builder()
 			.configureMessageConverters(
 					converters -> converters.withJsonConverter(new JacksonJsonHttpMessageConverter(json)));
-		SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
-		requests.setConnectTimeout(CONNECT_TIMEOUT);
-		requests.setReadTimeout(readTimeout);
-		return new BrokerClient(builder, properties, json, null, requests);
-	}
-
-	private static HttpClient newHttpClient() {
-		return HttpClient.newBuilder()
-			.connectTimeout(CONNECT_TIMEOUT)
-			.version(HttpClient.Version.HTTP_1_1)
-			.sslContext(noTls())
-			.build();
-	}
-
-	private HttpClient http() {
-		HttpClient client = http;
-		if (client == null) {
-			synchronized (this) {
-				if (http == null) {
-					http = newHttpClient();
-				}
-				client = http;
-			}
-		}
-		return client;
-	}
-
-	/**
-	 * The broker speaks plain HTTP on loopback. Without an SSL context of its own, the
-	 * JDK client loads the default one, trust store and all: a good part of the start of
-	 * a short-lived client (serve, the command line).
-	 */
-	private static SSLContext noTls() {
-		try {
-			SSLContext context = SSLContext.getInstance("TLS");
-			context.init(new KeyManager[0], new TrustManager[0], null);
-			return context;
-		}
-		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException("Every JDK has TLS", ex);
-		}
+		return new BrokerClient(builder, properties, json, readTimeout);
 	}
 
 	public ClientProperties properties() {
@@ -171,13 +114,7 @@ public class BrokerClient {
 	 * destroy method, and every {@code serve} would stop the broker as it exits.
 	 */
 	public BrokerInfo stopBroker() {
-		// An explicit empty body: HttpURLConnection would otherwise send an empty chunked
-		// one, which the broker refuses as a body that is not JSON.
-		return call(r -> r.post()
-			.uri("/api/broker/shutdown")
-			.header(HttpHeaders.CONTENT_LENGTH, "0")
-			.retrieve()
-			.body(BrokerInfo.class));
+		return call(r -> r.post().uri("/api/broker/shutdown").retrieve().body(BrokerInfo.class));
 	}
 
 	public Registration register(PeerRegistration registration) {
@@ -296,36 +233,33 @@ public class BrokerClient {
 	}
 
 	private EventStream openStream(String path, Identity as, String lastEventId) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(properties.baseUri() + path))
-			.header("Accept", "text/event-stream")
-			.header("Authorization", "Bearer " + token());
+		HttpHeaders headers = new HttpHeaders();
+		headers.set(HttpHeaders.ACCEPT, "text/event-stream");
+		headers.setBearerAuth(token());
 		if (as != null) {
-			request.header(Headers.PEER_SECRET, as.secret());
+			headers.set(Headers.PEER_SECRET, as.secret());
 		}
 		if (lastEventId != null) {
-			request.header("Last-Event-ID", lastEventId);
+			headers.set("Last-Event-ID", lastEventId);
 		}
-		HttpResponse<InputStream> response;
+		LoopbackHttp.Answer answer;
 		try {
-			response = http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+			answer = http.openStream(path, headers);
 		}
 		catch (IOException ex) {
 			throw new BrokerUnavailableException(
 					"No mycelium broker answers at " + properties.baseUri() + ": " + ex.getMessage(), ex);
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new BrokerUnavailableException("Interrupted while opening " + path, ex);
-		}
-		if (response.statusCode() != 200) {
-			try (InputStream body = response.body()) {
-				throw problem(response.statusCode(), body.readAllBytes());
+		if (answer.status() != 200) {
+			try (InputStream body = answer.body()) {
+				// a problem detail is short; the broker closes the connection after it
+				throw problem(answer.status(), body.readNBytes(64 * 1024));
 			}
 			catch (IOException ex) {
 				throw new BrokerUnavailableException("The broker closed the connection: " + ex.getMessage(), ex);
 			}
 		}
-		return new EventStream(response.body());
+		return new EventStream(answer.body());
 	}
 
 	private static RestClient.RequestHeadersSpec<?> as(Identity identity, RestClient.RequestHeadersSpec<?> spec) {

@@ -23,8 +23,8 @@ public record ClientProperties(Path home, @DefaultValue("localhost") String host
 
 	/**
 	 * The settings from {@code MYCELIUM_HOME}, {@code MYCELIUM_HOST} and
-	 * {@code MYCELIUM_PORT}, with the same defaults as {@code application.yaml}, for code
-	 * that runs without a Spring context.
+	 * {@code MYCELIUM_PORT}, with the same defaults as {@code application.properties},
+	 * for code that runs without a Spring context.
 	 * @throws IllegalArgumentException when {@code MYCELIUM_PORT} is not a port number
 	 */
 	public static ClientProperties fromEnvironment(Map<String, String> environment) {

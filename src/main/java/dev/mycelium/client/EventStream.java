@@ -18,6 +18,9 @@ public final class EventStream implements Closeable {
 
 	private final BufferedReader lines;
 
+	/**
+	 * @param body the stream's body; closing it must end the connection, from any thread
+	 */
 	public EventStream(InputStream body) {
 		this.body = body;
 		this.lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));

@@ -53,7 +53,7 @@ class ServeIntegrationTests {
 	@BeforeAll
 	static void startBrokerAndSessions() throws Exception {
 		Path home = temporary.resolve("home");
-		// Arguments, not default properties: application.yaml would override those.
+		// Arguments, not default properties: application.properties would override those.
 		broker = new SpringApplicationBuilder(MyceliumApplication.class).profiles("broker")
 			.run("--mycelium.home=" + home, "--mycelium.port=0");
 		int port = Integer.parseInt(broker.getEnvironment().getProperty("local.server.port"));
