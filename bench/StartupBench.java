@@ -428,7 +428,7 @@ public class StartupBench {
 
 		String megabytes() {
 			List<Double> values = samples.stream().map(sample -> sample.residentKb() / 1024.0).sorted().toList();
-			return String.format(Locale.US, "median %.0f MB  min %.0f  max %.0f", median(values), values.get(0),
+			return String.format(Locale.US, "median %.1f MB  min %.1f  max %.1f", median(values), values.get(0),
 					values.get(values.size() - 1));
 		}
 
