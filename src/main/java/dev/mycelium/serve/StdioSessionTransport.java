@@ -25,7 +25,8 @@ import reactor.core.publisher.Mono;
  * standard input (so that {@code serve} can exit and deregister), and
  * {@link #writeNotification(String, Object)} writes a notification and returns only once
  * it is on standard output (so that a pushed message is acknowledged only after it really
- * left). A shutdown that Spring starts (a signal) is not a close.
+ * left). The SDK reads standard input; every message out, its own and the notifications,
+ * is written here. A shutdown that Spring starts (a signal) is not a close.
  */
 final class StdioSessionTransport implements McpServerTransportProvider {
 
@@ -36,9 +37,9 @@ final class StdioSessionTransport implements McpServerTransportProvider {
 	private final McpJsonMapper json;
 
 	/**
-	 * Standard output. The SDK writes each message while holding this object's monitor;
-	 * so does {@link #writeNotification(String, Object)}, so lines never interleave. Not
-	 * {@code System.out}: a {@code PrintStream} hides write errors.
+	 * Standard output. Each message is written while holding this object's monitor, so
+	 * lines never interleave. Not {@code System.out}: a {@code PrintStream} hides write
+	 * errors.
 	 */
 	private final OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
 
@@ -66,8 +67,11 @@ final class StdioSessionTransport implements McpServerTransportProvider {
 	 * @throws IOException when standard output is gone: the client did not get it
 	 */
 	void writeNotification(String method, Object params) throws IOException {
-		String line = json
-			.writeValueAsString(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION, method, params))
+		writeMessage(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION, method, params));
+	}
+
+	private void writeMessage(McpSchema.JSONRPCMessage message) throws IOException {
+		String line = json.writeValueAsString(message)
 			// One message per line, whatever the content holds (as the SDK does).
 			.replace("\r\n", "\\n")
 			.replace("\n", "\\n")
@@ -83,9 +87,25 @@ final class StdioSessionTransport implements McpServerTransportProvider {
 	public void setSessionFactory(McpServerSession.Factory sessionFactory) {
 		delegate.setSessionFactory(transport -> sessionFactory.create(new McpServerTransport() {
 
+			/**
+			 * Written here, under the monitor of standard output, not through the SDK's
+			 * outbound queue: that queue refuses a message offered while another thread
+			 * offers one ("Failed to enqueue message"), and the answer to a tool call was
+			 * then lost, leaving the client waiting for ever. It happened about once in a
+			 * thousand calls under load. This also saves a hop to the SDK's writer
+			 * thread.
+			 */
 			@Override
 			public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
-				return transport.sendMessage(message);
+				return Mono.defer(() -> {
+					try {
+						writeMessage(message);
+						return Mono.empty();
+					}
+					catch (IOException ex) {
+						return Mono.error(ex);
+					}
+				});
 			}
 
 			@Override

@@ -97,6 +97,28 @@ class ServeIntegrationTests {
 		assertThat(tools).allSatisfy(tool -> assertThat(tool.description()).hasSizeLessThan(140));
 	}
 
+	/**
+	 * A client may have several calls in flight (Claude Code runs tools in parallel):
+	 * each gets its answer. The MCP SDK's own outbound queue lost answers offered at the
+	 * same moment, and the client then waited for ever.
+	 */
+	@Test
+	void manyToolCallsAtOnceAreEachAnswered() throws Exception {
+		java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+		try {
+			List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+			for (int i = 0; i < 200; i++) {
+				answers.add(callers.submit(() -> writer.ok("survey", Map.of())));
+			}
+			for (java.util.concurrent.Future<String> answer : answers) {
+				assertThat(answer.get(60, TimeUnit.SECONDS)).isNotBlank();
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+	}
+
 	@Test
 	void initializeDeclaresToolsAndTheChannelCapabilityOnly() {
 		McpSchema.ServerCapabilities capabilities = writer.client().getServerCapabilities();

@@ -303,8 +303,14 @@ final class ServeSessions implements AutoCloseable {
 			return delegate.closeGracefully();
 		}
 
+		/**
+		 * One at a time: the SDK's stdio client refuses a message offered while another
+		 * thread offers one ("Failed to enqueue message"), the same flaw that
+		 * {@code StdioSessionTransport} avoids on the server side. It offers the message
+		 * while this method runs, so a lock is enough.
+		 */
 		@Override
-		public Mono<Void> sendMessage(JSONRPCMessage message) {
+		public synchronized Mono<Void> sendMessage(JSONRPCMessage message) {
 			return delegate.sendMessage(message);
 		}
 
