@@ -98,7 +98,7 @@ final class LoopbackHttp {
 				return exchange(connection, method, pathAndQuery, headers, body, readTimeout);
 			}
 			catch (StaleConnectionException ex) {
-				// closed by the broker while it was idle: nothing was processed
+				// the broker that kept it open has stopped: nothing was processed
 			}
 		}
 		return exchange(connect(), method, pathAndQuery, headers, body, readTimeout);
@@ -113,8 +113,7 @@ final class LoopbackHttp {
 			Answer answer = connection.readHead(false);
 			byte[] content = connection.readBody(answer, method);
 			reusable = connection.reusable;
-			return new Answer(answer.status(), answer.reason(), answer.headers(), new ByteArrayInputStream(content),
-					null);
+			return new Answer(answer.status(), answer.reason(), answer.headers(), new ByteArrayInputStream(content));
 		}
 		finally {
 			if (reusable) {
@@ -165,9 +164,9 @@ final class LoopbackHttp {
 
 	/**
 	 * An answer; {@code body} is the whole body, or for a stream the body as it arrives,
-	 * and then {@code connection} is open until the body is closed.
+	 * and then the connection is open until the body is closed.
 	 */
-	record Answer(int status, String reason, HttpHeaders headers, InputStream body, Socket connection) {
+	record Answer(int status, String reason, HttpHeaders headers, InputStream body) {
 	}
 
 	/**
@@ -285,11 +284,9 @@ final class LoopbackHttp {
 			}
 			InputStream body = null;
 			if (stream) {
-				body = isChunked(headers) ? new ChunkedInput(in) : in;
-				Socket open = socket;
-				body = new StreamBody(body, open);
+				body = new StreamBody(isChunked(headers) ? new ChunkedInput(in) : in, socket);
 			}
-			return new Answer(status, reason, headers, body, stream ? socket : null);
+			return new Answer(status, reason, headers, body);
 		}
 
 		byte[] readBody(Answer answer, String method) throws IOException {
