@@ -252,8 +252,7 @@ public class BrokerClient {
 		}
 		if (answer.status() != 200) {
 			try (InputStream body = answer.body()) {
-				// a problem detail is short; the broker closes the connection after it
-				throw problem(answer.status(), body.readNBytes(64 * 1024));
+				throw problem(answer.status(), body.readAllBytes());
 			}
 			catch (IOException ex) {
 				throw new BrokerUnavailableException("The broker closed the connection: " + ex.getMessage(), ex);

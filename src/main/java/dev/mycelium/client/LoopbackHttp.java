@@ -75,14 +75,22 @@ final class LoopbackHttp {
 	/**
 	 * Sends a {@code GET} and leaves the connection to the caller: for a stream that the
 	 * broker keeps open. No read timeout: a stream is silent between events.
-	 * @return the status, the headers, and the body as it arrives
+	 * @return the status, the headers, and the body as it arrives, open until it is
+	 * closed; a refusal (any status but 200) is read whole and its connection closed
 	 */
 	Answer openStream(String pathAndQuery, HttpHeaders headers) throws IOException {
 		Connection connection = connect();
 		try {
 			connection.socket.setSoTimeout(0);
 			connection.write("GET", pathAndQuery, headers, new byte[0]);
-			return connection.readHead(true);
+			Head head = connection.readHead();
+			if (head.status() != 200) {
+				byte[] content = connection.readBody(head, "GET");
+				connection.close();
+				return new Answer(head.status(), head.reason(), head.headers(), new ByteArrayInputStream(content));
+			}
+			InputStream body = Connection.isChunked(head.headers()) ? new ChunkedInput(connection.in) : connection.in;
+			return new Answer(head.status(), head.reason(), head.headers(), new StreamBody(body, connection.socket));
 		}
 		catch (IOException | RuntimeException ex) {
 			connection.close();
@@ -110,10 +118,10 @@ final class LoopbackHttp {
 		try {
 			connection.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
 			connection.write(method, pathAndQuery, headers, body);
-			Answer answer = connection.readHead(false);
-			byte[] content = connection.readBody(answer, method);
+			Head head = connection.readHead();
+			byte[] content = connection.readBody(head, method);
 			reusable = connection.reusable;
-			return new Answer(answer.status(), answer.reason(), answer.headers(), new ByteArrayInputStream(content));
+			return new Answer(head.status(), head.reason(), head.headers(), new ByteArrayInputStream(content));
 		}
 		finally {
 			if (reusable) {
@@ -167,6 +175,10 @@ final class LoopbackHttp {
 	 * and then the connection is open until the body is closed.
 	 */
 	record Answer(int status, String reason, HttpHeaders headers, InputStream body) {
+	}
+
+	/** The status line and headers of an answer, before its body. */
+	private record Head(int status, String reason, HttpHeaders headers) {
 	}
 
 	/**
@@ -246,7 +258,7 @@ final class LoopbackHttp {
 			return text;
 		}
 
-		Answer readHead(boolean stream) throws IOException {
+		Head readHead() throws IOException {
 			String statusLine;
 			try {
 				statusLine = line(true);
@@ -282,22 +294,18 @@ final class LoopbackHttp {
 			if (connection != null && connection.toLowerCase(Locale.ROOT).contains("close")) {
 				reusable = false;
 			}
-			InputStream body = null;
-			if (stream) {
-				body = new StreamBody(isChunked(headers) ? new ChunkedInput(in) : in, socket);
-			}
-			return new Answer(status, reason, headers, body);
+			return new Head(status, reason, headers);
 		}
 
-		byte[] readBody(Answer answer, String method) throws IOException {
-			int status = answer.status();
+		byte[] readBody(Head head, String method) throws IOException {
+			int status = head.status();
 			if (method.equals("HEAD") || status == 204 || status == 304 || (status >= 100 && status < 200)) {
 				return new byte[0];
 			}
-			if (isChunked(answer.headers())) {
+			if (isChunked(head.headers())) {
 				return new ChunkedInput(in).readAllBytes();
 			}
-			long length = answer.headers().getContentLength();
+			long length = head.headers().getContentLength();
 			if (length >= 0) {
 				byte[] content = in.readNBytes((int) length);
 				if (content.length < length) {

@@ -174,6 +174,17 @@ class LoopbackHttpTests {
 		assertThat(reader.isAlive()).as("closing ended the blocked read").isFalse();
 	}
 
+	@Test
+	void aRefusedStreamIsReadWholeEvenOnAConnectionTheServerKeepsOpen() throws Exception {
+		serve((connection, count) -> answerEach(connection, List
+			.of("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nContent-Length: 14\r\n\r\n{\"detail\":\"x\"}")));
+
+		LoopbackHttp.Answer answer = new LoopbackHttp(base(), TIMEOUT).openStream("/api/events", new HttpHeaders());
+
+		assertThat(answer.status()).isEqualTo(401);
+		assertThat(text(answer.body())).isEqualTo("{\"detail\":\"x\"}");
+	}
+
 	// ---- a scripted server
 
 	private void serve(BiConsumer<Socket, Integer> perConnection) throws IOException {
