@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * long-poll and acknowledge, and checks that every message arrived exactly once.
  *
  * <pre>
- * java bench/BrokerThroughputBench.java target/mycelium.jar [--peers 100] [--messages 20000] [--senders 8]
+ * java bench/BrokerThroughputBench.java target/mycelium.jar [--peers 100] [--messages 100000] [--senders 8]
  * </pre>
  *
  * JDK classes only, so that it runs with the source launcher and needs no build. See
@@ -59,6 +59,9 @@ public class BrokerThroughputBench {
 	 * the broker's limit of 1,000, so that no timed send ever meets a full inbox.
 	 */
 	private static final int LATENCY_DRAIN_AT = 500;
+
+	/** Messages per warm-up round. */
+	private static final int WARMUP_ROUND = 25_000;
 
 	private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
@@ -109,14 +112,20 @@ public class BrokerThroughputBench {
 		List<Peer> peers = register(api, options.peers);
 		progress("registered %d peers in %.0f ms", peers.size(), millis(System.nanoTime() - registering));
 
-		// A cold broker spends most of its CPU in the JIT compiler for tens of thousands
-		// of requests: without this the figures describe the compiler, not the broker.
-		if (options.warmupMessages > 0) {
-			progress("warm-up: %,d messages through the throughput code path (untimed)", options.warmupMessages);
-			Throughput warmup = throughputPhase(api, peers, options, options.warmupMessages, broker.process());
+		// A cold broker spends most of its CPU in the JIT compiler for its first ~100,000
+		// requests on two cores (so does this client): without this the figures describe
+		// the compiler, not a broker that has been up for a minute. It runs in rounds whose
+		// rates are printed, so that the curve shows whether the timed phase starts from a
+		// steady state.
+		for (int done = 0, round = 1; done < options.warmupMessages; round++) {
+			int size = Math.min(WARMUP_ROUND, options.warmupMessages - done);
+			Throughput warmup = throughputPhase(api, peers, options, size, broker.process());
 			if (!warmup.verified) {
 				throw new IllegalStateException("the warm-up lost messages: " + warmup.verification);
 			}
+			done += size;
+			progress("warm-up round %d: %,d messages, delivered %,.0f msg/s (untimed, %,d of %,d)", round, size,
+					warmup.deliveredPerSecond(), done, options.warmupMessages);
 		}
 		progress("latency: %,d + %,d sequential sends", options.warmup, options.latencySends);
 		Latency latency = latencyPhase(api, peers, options);
@@ -1136,13 +1145,13 @@ public class BrokerThroughputBench {
 		static final String USAGE = """
 				usage: java bench/BrokerThroughputBench.java <mycelium.jar> [options]
 				  --peers N             peers to register (default 100)
-				  --messages N          messages in the timed throughput phase (default 20000)
+				  --messages N          messages in the timed throughput phase (default 100000)
 				  --senders N           concurrent sender threads, one peer each (default 8)
 				  --receivers N         receiver threads sharing the peers' inboxes (default 4)
 				  --warmup N            untimed sequential sends before the latency phase (default 2000)
 				  --latency-sends N     timed sequential sends (default 5000)
-				  --warmup-messages N   untimed throughput round before both phases; 0 measures
-				                        a cold broker (default 60000)
+				  --warmup-messages N   untimed throughput rounds before both phases, each rate
+				                        printed; 0 measures a cold broker (default 200000)
 				  --broker-java PATH    java executable for the broker (default: the one running this)
 				  --broker-jvm-arg ARG  extra JVM argument for the broker, repeatable
 				  --client raw|jdk      senders' HTTP client: a lean keep-alive socket (default) or
@@ -1158,8 +1167,8 @@ public class BrokerThroughputBench {
 			if (!Files.isRegularFile(jar)) {
 				throw new IllegalArgumentException("no such jar: " + jar);
 			}
-			int peers = 100, messages = 20000, senders = 8, receivers = 4;
-			int warmup = 2000, latencySends = 5000, warmupMessages = 60000;
+			int peers = 100, messages = 100_000, senders = 8, receivers = 4;
+			int warmup = 2000, latencySends = 5000, warmupMessages = 200_000;
 			String brokerJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 			List<String> brokerJvmArgs = new ArrayList<>();
 			boolean rawSenders = true;
