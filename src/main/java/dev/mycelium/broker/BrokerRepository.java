@@ -36,7 +36,8 @@ interface BrokerRepository {
 
 	Peer peer(String peerRef);
 
-	Peer updateSummary(Caller caller, String peerRef, String summary);
+	/** {@code branch}: null leaves it as it is, blank clears it. */
+	Peer updateSummary(Caller caller, String peerRef, String summary, String branch);
 
 	Peer heartbeat(Caller caller, String peerRef);
 

@@ -51,6 +51,9 @@ import dev.mycelium.protocol.Topic;
  */
 final class InMemoryBrokerRepository implements BrokerRepository {
 
+	/** The longest name the name rule allows ({@link Names#PEER_NAME}). */
+	private static final int MAX_NAME_LENGTH = 64;
+
 	private static final Logger log = LoggerFactory.getLogger(InMemoryBrokerRepository.class);
 
 	/** The sender name of notices the broker itself writes. */
@@ -170,10 +173,13 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	}
 
 	@Override
-	public Peer updateSummary(Caller caller, String peerRef, String summary) {
+	public Peer updateSummary(Caller caller, String peerRef, String summary, String branch) {
 		synchronized (this.lock) {
 			PeerRecord peer = self(caller, peerRef, "change its summary");
 			peer.summary = summary;
+			if (branch != null) {
+				peer.branch = branch.isBlank() ? null : branch;
+			}
 			return view(peer, clock.instant());
 		}
 	}
@@ -510,15 +516,23 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	public List<Task> tasks(String peerRef) {
 		synchronized (this.lock) {
 			// A peer that is gone is still matched by its id or old name: its tasks stay.
+			if (peerRef.isBlank()) {
+				throw new BrokerException(Reason.INVALID, "peer is required: the name or id whose tasks to list.");
+			}
 			Optional<PeerRecord> live = tryResolve(peerRef);
 			Predicate<String> isPeer = live.isPresent() ? live.get().id::equals : peerRef::equals;
-			return tasksById.values()
+			List<Task> tasks = tasksById.values()
 				.stream()
 				.filter(task -> isPeer.test(task.delegatorId) || isPeer.test(task.assigneeId)
 						|| (live.isEmpty()
 								&& (peerRef.equals(task.delegatorName) || peerRef.equals(task.assigneeName))))
 				.map(this::view)
 				.toList();
+			if (live.isEmpty() && tasks.isEmpty()) {
+				throw new BrokerException(Reason.NOT_FOUND,
+						"No peer named '" + peerRef + "', and no task of one; discover lists the peers.");
+			}
+			return tasks;
 		}
 	}
 
@@ -720,7 +734,9 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	private String uniqueName(String wanted) {
 		String name = wanted;
 		for (int n = 2; nameTaken(name); n++) {
-			name = wanted + "-" + n;
+			String suffix = "-" + n;
+			// The suffix must not take the name past the 64 characters of the name rule.
+			name = wanted.substring(0, Math.min(wanted.length(), MAX_NAME_LENGTH - suffix.length())) + suffix;
 		}
 		return name;
 	}

@@ -58,7 +58,7 @@ class PeerController {
 
 	@PatchMapping("/{peer}")
 	Peer updateSummary(@PathVariable String peer, @Valid @RequestBody SummaryUpdate update, Caller caller) {
-		return repository.updateSummary(caller, peer, update.summary());
+		return repository.updateSummary(caller, peer, update.summary(), update.branch());
 	}
 
 	@DeleteMapping("/{peer}")

@@ -83,7 +83,8 @@ public final class Cli {
 		}
 		return commandLine.setOut(console.out)
 			.setErr(console.err)
-			.setUsageHelpWidth(Math.min(console.width, 100))
+			// picocli refuses a width under 55 (it threw on a narrow terminal).
+			.setUsageHelpWidth(Math.max(55, Math.min(console.width, 100)))
 			.setExitCodeExceptionMapper(ex -> FAILED)
 			.setParameterExceptionHandler(Cli::usageError)
 			.setExecutionExceptionHandler((ex, command, parseResult) -> failed(ex, command, console));

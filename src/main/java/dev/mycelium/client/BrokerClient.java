@@ -136,9 +136,11 @@ public class BrokerClient {
 	}
 
 	public Peer updateSummary(Identity as, String summary) {
-		return call(r -> as(as, r.patch().uri("/api/peers/{peer}", as.id())).body(new SummaryUpdate(summary))
-			.retrieve()
-			.body(Peer.class));
+		return updateSummary(as, new SummaryUpdate(summary));
+	}
+
+	public Peer updateSummary(Identity as, SummaryUpdate update) {
+		return call(r -> as(as, r.patch().uri("/api/peers/{peer}", as.id())).body(update).retrieve().body(Peer.class));
 	}
 
 	public void leave(Identity as) {

@@ -51,11 +51,12 @@ class MyceliumTools {
 	String discover(@ToolParam(required = false,
 			description = "'machine' (default): every session on this computer; 'repo': only this git repository") String scope) {
 		Scope parsed = parseScope(scope);
-		String self = session.registration().id();
-		List<Peer> others = session.call(identity -> client.peers(parsed, identity))
+		// "Self" is the identity the call ran as: a broker restarted meanwhile gives this
+		// session a new id on the way.
+		List<Peer> others = session.call(identity -> client.peers(parsed, identity)
 			.stream()
-			.filter(peer -> !peer.id().equals(self))
-			.toList();
+			.filter(peer -> !peer.id().equals(identity.id()))
+			.toList());
 		if (others.isEmpty()) {
 			return "No other sessions (scope " + parsed.wireName() + ")."
 					+ (parsed == Scope.REPO ? " Try scope 'machine'." : "");
@@ -90,7 +91,8 @@ class MyceliumTools {
 		if (result.reached() == 0) {
 			text.append(" reached nobody")
 				.append(result.topic() != null ? ": no other session is attached to it."
-						: ": no other session is running.");
+						: parseScope(scope) == Scope.REPO ? ": no other session is in this repository."
+								: ": no other session is running.");
 		}
 		else {
 			text.append(" reached ")
@@ -127,8 +129,12 @@ class MyceliumTools {
 			Peer peer = session.setSummary(summary.strip());
 			return "Summary of " + peer.name() + " set: " + peer.summary();
 		}
+		// The heartbeat answers with this peer as the peer itself: a broker that forgot
+		// it
+		// (restarted) says so, and the session registers again, instead of "no such
+		// peer".
+		Peer self = session.call(client::heartbeat);
 		Registration registration = session.registration();
-		Peer self = session.call(identity -> client.peer(identity.id()));
 		return "You are " + self.name() + " (id " + self.id() + ") in " + self.cwd()
 				+ (self.repo() != null ? "\nRepo: " + self.repo() : "")
 				+ (self.branch() != null ? "\nBranch: " + self.branch() : "") + "\nSummary: "
@@ -141,6 +147,7 @@ class MyceliumTools {
 	String attach(@ToolParam(description = "topic: letters, digits, '.', '_' or '-'") String topic) {
 		Topic joined = session
 			.call(identity -> client.subscribe(required(topic, "topic", "the topic's name"), identity));
+		session.attached(joined.name());
 		return "Attached to " + joined.name() + "; subscribers: " + String.join(", ", joined.subscribers()) + ".";
 	}
 
@@ -148,6 +155,7 @@ class MyceliumTools {
 	String detach(@ToolParam(description = "topic to leave") String topic) {
 		Topic left = session
 			.call(identity -> client.unsubscribe(required(topic, "topic", "the topic's name"), identity));
+		session.detached(left.name());
 		return "Detached from " + left.name() + ".";
 	}
 
@@ -175,10 +183,12 @@ class MyceliumTools {
 
 	@MyceliumTool(description = "List the tasks this session delegated and received, with status and result.")
 	String survey() {
-		String self = session.registration().id();
-		List<Task> tasks = session.call(identity -> client.tasks(identity.id()));
-		List<Task> delegated = tasks.stream().filter(task -> self.equals(task.fromId())).toList();
-		List<Task> received = tasks.stream().filter(task -> self.equals(task.toId())).toList();
+		record Mine(String self, List<Task> tasks) {
+		}
+		Mine mine = session.call(identity -> new Mine(identity.id(), client.tasks(identity.id())));
+		List<Task> tasks = mine.tasks();
+		List<Task> delegated = tasks.stream().filter(task -> mine.self().equals(task.fromId())).toList();
+		List<Task> received = tasks.stream().filter(task -> mine.self().equals(task.toId())).toList();
 		if (tasks.isEmpty()) {
 			return "No tasks: none delegated by or to this session.";
 		}

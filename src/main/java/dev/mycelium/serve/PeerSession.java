@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,7 @@ import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
 import dev.mycelium.protocol.Registration;
+import dev.mycelium.protocol.SummaryUpdate;
 
 /**
  * This session's peer at the broker. It registers in the background as soon as
@@ -65,6 +68,13 @@ class PeerSession {
 
 	/** Set by {@code identify}: from then on the summary no longer follows git. */
 	private volatile String summaryOverride;
+
+	/**
+	 * The topics this session attached to: a broker that forgot the peer (it was
+	 * restarted, or removed the peer after a long silence) forgot them too, and they are
+	 * attached again with the new registration.
+	 */
+	private final Set<String> topics = ConcurrentHashMap.newKeySet();
 
 	PeerSession(BrokerClient client, BrokerStarter starter, GitWorkspace workspace) {
 		this.client = client;
@@ -146,7 +156,10 @@ class PeerSession {
 		return action.apply(identity());
 	}
 
-	/** Heartbeat, and the summary follows git when HEAD moved. */
+	/**
+	 * Heartbeat; when the branch or HEAD moved, the branch shown to others follows, and
+	 * so does the summary unless {@code identify} set one.
+	 */
 	void heartbeat() {
 		GitWorkspace.Head now = workspace.head();
 		Peer peer = call(client::heartbeat);
@@ -154,9 +167,13 @@ class PeerSession {
 			Instant asOf = Instant.now();
 			outbox.keepOnly(call(client::outbox), asOf);
 		}
-		if (summaryOverride == null && !now.equals(head)) {
+		if (!now.equals(head)) {
 			head = now;
-			call(identity -> client.updateSummary(identity, workspace.summary(now)));
+			String summary = summaryOverride != null ? summaryOverride : workspace.summary(now);
+			// Empty, not null: a detached HEAD clears the branch instead of leaving the
+			// old one.
+			String branch = now.branch() != null ? now.branch() : "";
+			call(identity -> client.updateSummary(identity, new SummaryUpdate(summary, branch)));
 		}
 		log.debug("heartbeat: {} unread", peer.unread());
 	}
@@ -164,6 +181,15 @@ class PeerSession {
 	Peer setSummary(String summary) {
 		summaryOverride = summary;
 		return call(identity -> client.updateSummary(identity, summary));
+	}
+
+	/** Remembers a topic attached to, so that a new registration attaches it again. */
+	void attached(String topic) {
+		topics.add(topic);
+	}
+
+	void detached(String topic) {
+		topics.remove(topic);
 	}
 
 	/** Remembers a message sent, until the broker says it was read. */
@@ -242,7 +268,25 @@ class PeerSession {
 		noticeLostMail();
 		log.info("{} as {} ({}) at {}", registration.resumed() ? "Resumed" : "Registered", registration.name(),
 				registration.id(), client.properties().baseUri());
+		attachAgain(registration);
 		return registration;
+	}
+
+	/** The topics this session attached to that the broker no longer has for it. */
+	private void attachAgain(Registration registration) {
+		Identity identity = new Identity(registration.id(), registration.secret());
+		for (String topic : topics) {
+			if (registration.peer().topics().contains(topic)) {
+				continue;
+			}
+			try {
+				client.subscribe(topic, identity);
+				log.info("Attached to topic {} again", topic);
+			}
+			catch (RuntimeException ex) {
+				log.warn("Could not attach to topic {} again: {}", topic, ex.getMessage());
+			}
+		}
 	}
 
 	/**

@@ -11,6 +11,7 @@ import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.ai.mcp.customizer.McpSyncServerCustomizer;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.ToolCallbackProvider;
 import org.springframework.ai.tool.method.MethodToolCallbackProvider;
@@ -42,6 +43,15 @@ public class ServeConfiguration {
 	@Bean
 	McpSchema.ServerCapabilities.Builder capabilitiesBuilder() {
 		return McpSchema.ServerCapabilities.builder().experimental(Map.of("claude/channel", Map.of()));
+	}
+
+	/**
+	 * Tool arguments are checked by {@link ToolArgumentsCheck} (one clear sentence per
+	 * refusal), not by the SDK's JSON Schema library.
+	 */
+	@Bean
+	McpSyncServerCustomizer toolArgumentsCheck() {
+		return server -> server.jsonSchemaValidator(new ToolArgumentsCheck());
 	}
 
 	@Bean

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -49,8 +50,7 @@ final class StdioSessionTransport implements McpServerTransportProvider {
 
 	StdioSessionTransport(McpJsonMapper json) {
 		this.json = json;
-		this.delegate = new StdioServerTransportProvider(new HandshakeWatchingMapper(json, initialized), System.in,
-				stdout);
+		this.delegate = new StdioServerTransportProvider(new InboundMapper(json), System.in, stdout);
 	}
 
 	/** Completes when the client sent {@code notifications/initialized}. */
@@ -71,11 +71,14 @@ final class StdioSessionTransport implements McpServerTransportProvider {
 	}
 
 	private void writeMessage(McpSchema.JSONRPCMessage message) throws IOException {
-		String line = json.writeValueAsString(message)
+		writeLine(json.writeValueAsString(message)
 			// One message per line, whatever the content holds (as the SDK does).
 			.replace("\r\n", "\\n")
 			.replace("\n", "\\n")
-			.replace("\r", "\\n");
+			.replace("\r", "\\n"));
+	}
+
+	private void writeLine(String line) throws IOException {
 		synchronized (stdout) {
 			stdout.write(line.getBytes(StandardCharsets.UTF_8));
 			stdout.write('\n');
@@ -154,11 +157,67 @@ final class StdioSessionTransport implements McpServerTransportProvider {
 	}
 
 	/**
-	 * The SDK has no hook for the end of the handshake; every message it reads passes
-	 * through its JSON mapper, so this one watches for {@code notifications/initialized}.
+	 * Every line the SDK reads from standard input passes through its JSON mapper, so
+	 * this one does two things the SDK does not. It watches for
+	 * {@code notifications/initialized} (the SDK has no hook for the end of the
+	 * handshake). And it answers a line that is not a JSON-RPC message with the JSON-RPC
+	 * error for it, then hands the SDK a notification nobody handles: the SDK itself
+	 * would end the session on such a line, so one bad line from a client lost every
+	 * later call.
 	 */
-	private record HandshakeWatchingMapper(McpJsonMapper delegate,
-			CompletableFuture<Void> initialized) implements McpJsonMapper {
+	private final class InboundMapper implements McpJsonMapper {
+
+		/**
+		 * Read in place of a line that is not a message: the SDK logs it, nothing else.
+		 */
+		private static final String UNREADABLE = "{\"jsonrpc\":\"" + McpSchema.JSONRPC_VERSION
+				+ "\",\"method\":\"notifications/mycelium/unreadable_line\"}";
+
+		private final McpJsonMapper delegate;
+
+		InboundMapper(McpJsonMapper delegate) {
+			this.delegate = delegate;
+		}
+
+		/** The SDK reads each line of standard input with this method, and only those. */
+		@Override
+		public <T> T readValue(String content, TypeRef<T> type) throws IOException {
+			if (content.isBlank()) {
+				return delegate.readValue(UNREADABLE, type);
+			}
+			T value;
+			try {
+				value = delegate.readValue(content, type);
+			}
+			catch (IOException | RuntimeException ex) {
+				refuse(McpSchema.ErrorCodes.PARSE_ERROR, "Parse error: the line is not a JSON object.", null);
+				return delegate.readValue(UNREADABLE, type);
+			}
+			if (value instanceof Map<?, ?> message && !message.containsKey("method") && !message.containsKey("result")
+					&& !message.containsKey("error")) {
+				refuse(McpSchema.ErrorCodes.INVALID_REQUEST,
+						"Invalid Request: a JSON-RPC message has a method, a result or an error.", message.get("id"));
+				return delegate.readValue(UNREADABLE, type);
+			}
+			return value;
+		}
+
+		/**
+		 * A JSON-RPC error answer; its id is null when the line had none (JSON-RPC 2.0
+		 * §5). Written out here because the SDK's mapper leaves null members out.
+		 */
+		private void refuse(int code, String message, Object id) {
+			try {
+				String idJson = (id instanceof String || id instanceof Number) ? delegate.writeValueAsString(id)
+						: "null";
+				writeLine(
+						"{\"jsonrpc\":\"" + McpSchema.JSONRPC_VERSION + "\",\"id\":" + idJson + ",\"error\":{\"code\":"
+								+ code + ",\"message\":" + delegate.writeValueAsString(message) + "}}");
+			}
+			catch (IOException ex) {
+				// Standard output is gone: the session is ending anyway.
+			}
+		}
 
 		@Override
 		public <T> T readValue(String content, Class<T> type) throws IOException {
@@ -167,11 +226,6 @@ final class StdioSessionTransport implements McpServerTransportProvider {
 
 		@Override
 		public <T> T readValue(byte[] content, Class<T> type) throws IOException {
-			return delegate.readValue(content, type);
-		}
-
-		@Override
-		public <T> T readValue(String content, TypeRef<T> type) throws IOException {
 			return delegate.readValue(content, type);
 		}
 

@@ -80,6 +80,13 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 
 			assertThat(List.of(first.name(), second.name(), third.name())).containsExactly(directory, directory + "-2",
 					directory + "-3");
+
+			String longest = unique("l").concat("o".repeat(64)).substring(0, 64);
+			api.register(Map.of("name", longest));
+			Agent clash = api.register(Map.of("name", longest));
+			assertThat(clash.name()).as("still within the 64 characters of the name rule")
+				.hasSize(64)
+				.isEqualTo(longest.substring(0, 62) + "-2");
 		}
 
 		@Test
@@ -110,6 +117,16 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 					peer.secret(), Map.of());
 			assertThat(patched.status()).isEqualTo(200);
 			assertThat(api.get("/api/peers/" + peer.id(), null).as(Peer.class).summary()).isEqualTo("fixing login");
+			api.exchange("PATCH", "/api/peers/" + peer.id(), Map.of("summary", "on a branch", "branch", "login-fix"),
+					peer.secret(), Map.of());
+			assertThat(api.get("/api/peers/" + peer.id(), null).as(Peer.class).branch()).isEqualTo("login-fix");
+			api.exchange("PATCH", "/api/peers/" + peer.id(), Map.of("summary", "still on it"), peer.secret(), Map.of());
+			assertThat(api.get("/api/peers/" + peer.id(), null).as(Peer.class).branch())
+				.as("no branch in the body leaves it")
+				.isEqualTo("login-fix");
+			api.exchange("PATCH", "/api/peers/" + peer.id(), Map.of("summary", "detached", "branch", ""), peer.secret(),
+					Map.of());
+			assertThat(api.get("/api/peers/" + peer.id(), null).as(Peer.class).branch()).as("empty clears it").isNull();
 
 			Response heartbeat = api.post("/api/peers/" + peer.id() + "/heartbeat", null, peer.secret());
 			assertThat(heartbeat.status()).isEqualTo(200);
@@ -541,6 +558,34 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 
 		assertThat(response.status()).isEqualTo(404);
 		assertThat(response.json().path("code").asString()).isEqualTo("no_such_route");
+	}
+
+	/**
+	 * Errors that Spring MVC raises itself carry the same {@code code} as the broker's
+	 * own.
+	 */
+	@Test
+	void wrongMethodMissingParameterAndUnacceptableTypeAreProblemDetailsWithACode() {
+		Response wrongMethod = api.get("/api/peers/anyone/messages/ack", null);
+		Response missingParameter = api.get("/api/tasks", null);
+		Response unacceptable = api.exchange("GET", "/api/peers", null, null, Map.of("Accept", "application/xml"));
+
+		assertThat(wrongMethod.status()).isEqualTo(405);
+		assertThat(wrongMethod.json().path("code").asString()).isEqualTo("method_not_allowed");
+		assertThat(missingParameter.status()).isEqualTo(400);
+		assertThat(missingParameter.json().path("code").asString()).isEqualTo("bad_request");
+		assertThat(missingParameter.json().path("detail").asString()).contains("peer");
+		assertThat(unacceptable.status()).isEqualTo(406);
+	}
+
+	@Test
+	void tasksOfAPeerNeverSeenIs404AndOfNobodyIs400() {
+		Response unknown = api.get("/api/tasks?peer=" + unique("nobody"), null);
+		Response blank = api.get("/api/tasks?peer=", null);
+
+		assertThat(unknown.status()).isEqualTo(404);
+		assertThat(unknown.json().path("detail").asString()).contains("discover");
+		assertThat(blank.status()).isEqualTo(400);
 	}
 
 }

@@ -82,6 +82,19 @@ class CliIntegrationTests {
 	}
 
 	@Test
+	void aNarrowTerminalStillGetsTheTableAndTheHelp() throws Exception {
+		cli.register(broker, "narrow-shop", null, "main", "a summary that cannot fit");
+
+		Run status = cli.run(with("COLUMNS", "30"), "status");
+		Run help = cli.run(with("COLUMNS", "20"), "send", "--help");
+
+		assertThat(status.exitCode()).as(status.stderr()).isZero();
+		assertThat(status.stdout()).contains("narrow-shop");
+		assertThat(help.exitCode()).as(help.stderr()).isZero();
+		assertThat(help.stdout()).contains("usage: mycelium send");
+	}
+
+	@Test
 	void statusJsonIsOneObjectForScripts() throws Exception {
 		Peer peer = cli.register(broker, "json-peer", null, "dev", "for scripts");
 

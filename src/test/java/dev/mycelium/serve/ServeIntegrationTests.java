@@ -159,6 +159,20 @@ class ServeIntegrationTests {
 	}
 
 	@Test
+	void theBranchShownToOthersFollowsACheckout() throws Exception {
+		Path docs = temporary.resolve("docs");
+		ServeSessions.git(docs, "checkout", "-q", "-b", "drafts");
+		ServeSessions.git(docs, "-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q",
+				"--allow-empty", "-m", "Outline the guide");
+
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> backend.ok("discover", Map.of()), text -> text.contains("- docs (")
+					&& text.contains("branch drafts") && text.contains("docs on drafts: Outline the guide"));
+		assertThat(writer.ok("identify", Map.of())).contains("Branch: drafts");
+	}
+
+	@Test
 	void signalSenseAndReply() {
 		String sent = backend.ok("signal", Map.of("to", "shop-feature", "body", "cart API returns cents now"));
 		assertThat(sent).startsWith("Sent to shop-feature (message ");
@@ -239,7 +253,11 @@ class ServeIntegrationTests {
 			.contains("discover");
 		assertThat(backend.error("signal", Map.of("to", "docs", "body", "  "))).contains("body is required");
 		assertThat(backend.error("signal", Map.of("to", "docs", "body", "x".repeat(70_000)))).contains("limit");
-		assertThat(backend.error("signal", Map.of("to", "docs"))).contains("body");
+		assertThat(backend.error("signal", Map.of("to", "docs"))).endsWith("'body' is required (message text).");
+		assertThat(backend.error("signal", Map.of("to", "docs", "body", 42)))
+			.endsWith("'body' must be a string, not a number.");
+		assertThat(backend.error("signal", Map.of("to", "docs", "body", "hi", "urgent", true)))
+			.endsWith("'urgent' is not a parameter of this tool; its parameters are to, body, reply_to.");
 		assertThat(backend.error("nurture", Map.of("to", "nobody-here", "description", "x"))).contains("No peer");
 		assertThat(backend.error("nurture", Map.of("to", "docs", "description", ""))).contains("description");
 		assertThat(backend.error("signal", Map.of("to", "shop", "body", "me"))).contains("itself");

@@ -1,12 +1,15 @@
 package dev.mycelium.serve;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,9 +65,11 @@ class ServeLifecycleIntegrationTests {
 
 	@Test
 	void theFirstSessionStartsABrokerAndAKilledBrokerIsReplacedUnnoticed() throws Exception {
-		Session alice = sessions.start("alice", directory("alice"));
+		// alice learns of the new broker from her own calls only, not from a heartbeat.
+		Session alice = sessions.start("alice", directory("alice"), ServeSessions.SLOW_HEARTBEAT);
 		Session bob = sessions.start("bob", directory("bob"));
 		assertThat(alice.ok("discover", Map.of())).contains("bob");
+		assertThat(alice.ok("attach", Map.of("topic", "deploys"))).contains("Attached to deploys");
 		BrokerState first = sessions.brokerState();
 		assertThat(ProcessHandle.of(first.pid())).as("a detached broker process").isPresent();
 
@@ -76,10 +81,37 @@ class ServeLifecycleIntegrationTests {
 		BrokerState second = sessions.brokerState();
 		assertThat(second.pid()).isNotEqualTo(first.pid());
 		assertThat(second.instanceId()).isNotEqualTo(first.instanceId());
-		// alice finds a broker that never heard of her: she registers again.
+		// alice finds a broker that never heard of her: she registers again, under a new
+		// id, and attaches to her topic again.
+		assertThat(alice.ok("discover", Map.of())).contains("1 other session")
+			.contains("- bob (")
+			.doesNotContain("- alice (");
+		assertThat(alice.ok("identify", Map.of())).contains("You are alice").contains("Topics: deploys");
+		assertThat(bob.ok("sporulate", Map.of("body", "v2 deployed", "topic", "deploys")))
+			.contains("reached 1 session: alice");
 		assertThat(alice.ok("signal", Map.of("to", "bob", "body", "still there?"))).contains("Sent to bob");
 		assertThat(bob.ok("sense", Map.of())).contains("from alice").contains("still there?");
 		assertThat(sessions.brokerState().instanceId()).isEqualTo(second.instanceId());
+	}
+
+	/**
+	 * The broker restarted, and this session's first call after it is {@code identify}:
+	 * it registers again on the way, rather than asking the new broker about an id it
+	 * never gave.
+	 */
+	@Test
+	void identifyIsTheFirstCallAfterTheBrokerRestarted() throws Exception {
+		Session alice = sessions.start("alice", directory("alice"), ServeSessions.SLOW_HEARTBEAT);
+		Session bob = sessions.start("bob", directory("bob"));
+		assertThat(alice.ok("identify", Map.of())).contains("You are alice");
+		assertThat(bob.ok("identify", Map.of())).contains("You are bob");
+		BrokerState first = sessions.brokerState();
+
+		ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+		await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(first.pid()).isEmpty());
+		assertThat(bob.ok("identify", Map.of())).contains("You are bob");
+
+		assertThat(alice.ok("identify", Map.of())).contains("You are alice");
 	}
 
 	/**
@@ -198,6 +230,43 @@ class ServeLifecycleIntegrationTests {
 			.isEmpty();
 		assertThat(Files.readString(temporary.resolve("logs/closing.stdout"))).as("nothing but JSON-RPC on stdout")
 			.isEmpty();
+	}
+
+	/**
+	 * JSON-RPC answers a line it cannot read with an error; the SDK alone ended the
+	 * session on it, and every later call of the client went unanswered.
+	 */
+	@Test
+	void aLineThatIsNotJsonRpcIsAnsweredWithAnErrorAndTheSessionGoesOn() throws Exception {
+		Process serve = sessions.startRaw("garbled", directory("garbled"));
+		Path stdout = temporary.resolve("logs/garbled.stdout");
+		try (Writer stdin = new OutputStreamWriter(serve.getOutputStream(), StandardCharsets.UTF_8)) {
+			for (String line : List.of(
+					"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+							+ "\"capabilities\":{},\"clientInfo\":{\"name\":\"test\",\"version\":\"1\"}}}",
+					"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", "not json", "{\"broken\"",
+					"{\"jsonrpc\":\"2.0\",\"id\":7}", "", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}")) {
+				stdin.write(line + "\n");
+			}
+			stdin.flush();
+
+			await().atMost(Duration.ofMinutes(2))
+				.pollInterval(Duration.ofMillis(100))
+				.until(() -> Files.readString(stdout).contains("\"id\":2"));
+			List<JsonNode> answers = Files.readAllLines(stdout).stream().map(ServeSessions.JSON::readTree).toList();
+
+			assertThat(answers).filteredOn(answer -> answer.path("error").path("code").asInt() == -32700)
+				.hasSize(2)
+				.allSatisfy(answer -> assertThat(answer.get("id").isNull()).isTrue());
+			assertThat(answers).filteredOn(answer -> answer.path("error").path("code").asInt() == -32600)
+				.singleElement()
+				.satisfies(answer -> assertThat(answer.path("id").asInt()).isEqualTo(7));
+			assertThat(answers).filteredOn(answer -> answer.path("id").asInt() == 2)
+				.singleElement()
+				.satisfies(answer -> assertThat(answer.path("result").path("tools")).hasSize(10));
+			assertThat(serve.isAlive()).isTrue();
+		}
+		assertThat(serve.waitFor(30, TimeUnit.SECONDS)).as("closing standard input still ends it").isTrue();
 	}
 
 	@Test

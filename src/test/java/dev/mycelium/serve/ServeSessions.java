@@ -1,15 +1,5 @@
 package dev.mycelium.serve;
 
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
-import java.util.function.Function;
-
-import io.modelcontextprotocol.json.TypeRef;
-import io.modelcontextprotocol.spec.McpClientTransport;
-import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
-import io.modelcontextprotocol.spec.McpSchema.JSONRPCNotification;
-import reactor.core.publisher.Mono;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,17 +8,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCNotification;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,8 +51,16 @@ final class ServeSessions implements AutoCloseable {
 	private static final List<String> JVM_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
 			"-XX:+DisplayVMOutputToStderr", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
-	/** A heartbeat a second, so that tests see git changes and liveness quickly. */
-	private static final String FAST_HEARTBEAT = "--mycelium.serve.heartbeat-interval=1s";
+	private static final String HEARTBEAT = "--mycelium.serve.heartbeat-interval=";
+
+	/**
+	 * A heartbeat a second, so that tests see git changes and liveness quickly; a test
+	 * that passes {@code SLOW_HEARTBEAT} instead gets a session that only notices what
+	 * happened to the broker through its own tool calls.
+	 */
+	private static final String FAST_HEARTBEAT = HEARTBEAT + "1s";
+
+	static final String SLOW_HEARTBEAT = HEARTBEAT + "10m";
 
 	/**
 	 * {@code bin/mycelium}, when the build runs these tests against the packaged jar
@@ -160,8 +168,12 @@ final class ServeSessions implements AutoCloseable {
 		// the
 		// client saw; "$0" is that file, the rest is the command.
 		List<String> args = new ArrayList<>(List.of("-c", "\"$@\" | tee \"$0\"", stdout.toString()));
-		args.addAll(serveCommand(directory));
-		args.addAll(List.of(serveArgs));
+		String heartbeat = Stream.of(serveArgs)
+			.filter(arg -> arg.startsWith(HEARTBEAT))
+			.findFirst()
+			.orElse(FAST_HEARTBEAT);
+		args.addAll(serveCommand(directory, heartbeat));
+		args.addAll(Stream.of(serveArgs).filter(arg -> !arg.startsWith(HEARTBEAT)).toList());
 		ServerParameters parameters = ServerParameters.builder("/bin/sh").args(args).env(environment()).build();
 		StdioClientTransport transport = new StdioClientTransport(parameters, McpJsonDefaults.getMapper());
 		List<String> stderr = new CopyOnWriteArrayList<>();
@@ -195,15 +207,19 @@ final class ServeSessions implements AutoCloseable {
 	 * directory {@code exec} it), as when Claude Code starts it.
 	 */
 	List<String> serveCommand(Path directory) {
+		return serveCommand(directory, FAST_HEARTBEAT);
+	}
+
+	private List<String> serveCommand(Path directory, String heartbeat) {
 		if (!launcher.isEmpty()) {
 			return List.of("/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.toString(), launcher, "serve",
-					FAST_HEARTBEAT);
+					heartbeat);
 		}
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(JVM_FLAGS);
 		command.addAll(List.of("-Duser.dir=" + directory, "-cp", System.getProperty("java.class.path"),
-				MyceliumApplication.class.getName(), "serve", FAST_HEARTBEAT));
+				MyceliumApplication.class.getName(), "serve", heartbeat));
 		return command;
 	}
 
