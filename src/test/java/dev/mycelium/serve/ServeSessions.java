@@ -270,7 +270,21 @@ final class ServeSessions implements AutoCloseable {
 		for (Process process : processes) {
 			stop(process.toHandle());
 		}
-		// Brokers the sessions started run detached: stop them too.
+		// Brokers the sessions started run detached: stop them too. One launched just
+		// before its session ended has a log but no broker.json yet: wait for it to
+		// start,
+		// or it would outlive the test.
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (Files.exists(home.resolve("broker.log")) && !Files.exists(home.resolve("broker.json"))
+				&& System.nanoTime() < deadline) {
+			try {
+				Thread.sleep(100);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
 		try {
 			ProcessHandle.of(brokerState().pid()).ifPresent(ServeSessions::stop);
 		}
