@@ -51,9 +51,6 @@ import dev.mycelium.protocol.Topic;
  */
 final class InMemoryBrokerRepository implements BrokerRepository {
 
-	/** The longest name the name rule allows ({@link Names#PEER_NAME}). */
-	private static final int MAX_NAME_LENGTH = 64;
-
 	private static final Logger log = LoggerFactory.getLogger(InMemoryBrokerRepository.class);
 
 	/** The sender name of notices the broker itself writes. */
@@ -515,10 +512,10 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	@Override
 	public List<Task> tasks(String peerRef) {
 		synchronized (this.lock) {
-			// A peer that is gone is still matched by its id or old name: its tasks stay.
 			if (peerRef.isBlank()) {
 				throw new BrokerException(Reason.INVALID, "peer is required: the name or id whose tasks to list.");
 			}
+			// A peer that is gone is still matched by its id or old name: its tasks stay.
 			Optional<PeerRecord> live = tryResolve(peerRef);
 			Predicate<String> isPeer = live.isPresent() ? live.get().id::equals : peerRef::equals;
 			List<Task> tasks = tasksById.values()
@@ -735,8 +732,8 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 		String name = wanted;
 		for (int n = 2; nameTaken(name); n++) {
 			String suffix = "-" + n;
-			// The suffix must not take the name past the 64 characters of the name rule.
-			name = wanted.substring(0, Math.min(wanted.length(), MAX_NAME_LENGTH - suffix.length())) + suffix;
+			// The suffix must not take the name past the length of the name rule.
+			name = wanted.substring(0, Math.min(wanted.length(), Names.MAX_PEER_NAME - suffix.length())) + suffix;
 		}
 		return name;
 	}

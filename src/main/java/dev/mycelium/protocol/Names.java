@@ -3,7 +3,9 @@ package dev.mycelium.protocol;
 /** The shapes of names users type: peer names and topic names. */
 public final class Names {
 
-	public static final String PEER_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
+	public static final int MAX_PEER_NAME = 64;
+
+	public static final String PEER_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0," + (MAX_PEER_NAME - 1) + "}";
 
 	public static final String PEER_NAME_RULE = "a peer name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
 

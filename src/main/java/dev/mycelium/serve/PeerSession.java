@@ -169,7 +169,7 @@ class PeerSession {
 		}
 		if (!now.equals(head)) {
 			head = now;
-			String summary = summaryOverride != null ? summaryOverride : workspace.summary(now);
+			String summary = summary(now);
 			// Empty, not null: a detached HEAD clears the branch instead of leaving the
 			// old one.
 			String branch = now.branch() != null ? now.branch() : "";
@@ -181,6 +181,12 @@ class PeerSession {
 	Peer setSummary(String summary) {
 		summaryOverride = summary;
 		return call(identity -> client.updateSummary(identity, summary));
+	}
+
+	/** The summary to show: the one {@code identify} set, else what git says. */
+	private String summary(GitWorkspace.Head now) {
+		String override = summaryOverride;
+		return override != null ? override : workspace.summary(now);
 	}
 
 	/** Remembers a topic attached to, so that a new registration attaches it again. */
@@ -260,7 +266,7 @@ class PeerSession {
 	private Registration register() {
 		starter.ensureRunning();
 		GitWorkspace.Head now = workspace.head();
-		String summary = summaryOverride != null ? summaryOverride : workspace.summary(now);
+		String summary = summary(now);
 		Registration registration = client
 			.register(new PeerRegistration(null, ProcessHandle.current().pid(), workspace.directory().toString(),
 					workspace.repositoryIdentity().orElse(null), now.branch(), summary, sessionKey));
