@@ -3,6 +3,7 @@ package dev.mycelium.broker;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import dev.mycelium.protocol.AcknowledgementResult;
@@ -12,6 +13,7 @@ import dev.mycelium.protocol.DirectMessage;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.PeerUpdate;
 import dev.mycelium.protocol.Registration;
 import dev.mycelium.protocol.Scope;
 import dev.mycelium.protocol.Task;
@@ -36,8 +38,8 @@ interface BrokerRepository {
 
 	Peer peer(String peerRef);
 
-	/** {@code branch}: null leaves it as it is, blank clears it. */
-	Peer updateSummary(Caller caller, String peerRef, String summary, String branch);
+	/** Summary, branch, delivery: null leaves each as it is, blank clears it. */
+	Peer update(Caller caller, String peerRef, PeerUpdate update);
 
 	Peer heartbeat(Caller caller, String peerRef);
 
@@ -47,7 +49,40 @@ interface BrokerRepository {
 	Message send(Caller caller, String recipientRef, DirectMessage message);
 
 	/** The unread inbox, oldest first. */
-	List<Message> unread(Caller caller, String peerRef);
+	default List<Message> unread(Caller caller, String peerRef) {
+		return unread(caller, peerRef, true);
+	}
+
+	/**
+	 * The unread inbox, oldest first; without the messages the peer holds when
+	 * {@code includeHeld} is false.
+	 */
+	List<Message> unread(Caller caller, String peerRef, boolean includeHeld);
+
+	/**
+	 * Marks unread messages as held by the peer's own delivery into its session (the
+	 * inbox socket): until they are acknowledged or released, hooks and notices leave
+	 * them out, so the session is not shown them twice. Holds end when the peer registers
+	 * again, leaves or is removed.
+	 * @return how many of them are now held by this call (not already held, not read)
+	 */
+	int hold(Caller caller, String peerRef, Collection<String> messageIds);
+
+	/**
+	 * Ends holds: the delivery failed, and the messages are for the other paths again.
+	 */
+	int release(Caller caller, String peerRef, Collection<String> messageIds);
+
+	/** The ids of the messages the peer holds. */
+	Set<String> held(Caller caller, String peerRef);
+
+	/**
+	 * The peer of the Claude Code session a hook runs in: the one registered with this
+	 * session id, else the live peer whose client process is {@code clientPid} (which
+	 * then takes the session id, and what an earlier peer of that session left). Marks
+	 * that hooks reach it.
+	 */
+	Optional<Caller> hookSession(String sessionId, Long clientPid);
 
 	AcknowledgementResult acknowledge(Caller caller, String peerRef, Collection<String> messageIds);
 

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +38,7 @@ import dev.mycelium.protocol.MessageKind;
 import dev.mycelium.protocol.Names;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.PeerUpdate;
 import dev.mycelium.protocol.Registration;
 import dev.mycelium.protocol.Scope;
 import dev.mycelium.protocol.Task;
@@ -59,6 +62,9 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	private static final Pattern TOPIC = Pattern.compile(Names.TOPIC);
 
 	private static final int MAX_ID_LENGTH = 64;
+
+	/** Message ids are the broker's base32; a little wider, for ids of other tools. */
+	private static final Pattern MESSAGE_ID = Pattern.compile("[A-Za-z0-9_-]+");
 
 	private final Object lock = new Object();
 
@@ -99,17 +105,28 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 				.orElse(null);
 			boolean resumed = peer != null;
 			if (peer == null) {
-				peer = new PeerRecord(uniqueId(), uniqueName(wantedName(registration)), now);
-				peer.sessionKey = registration.sessionKey();
+				String wanted = wantedName(registration);
+				peer = new PeerRecord(uniqueId(), claimName(wanted, null), wanted, now);
 				peersById.put(peer.id, peer);
-				if (peer.sessionKey != null) {
-					peerIdBySessionKey.put(peer.sessionKey, peer.id);
+				if (registration.sessionKey() != null) {
+					peer.sessionKeys.add(registration.sessionKey());
+					peerIdBySessionKey.put(registration.sessionKey(), peer.id);
 				}
 			}
-			else if (peer.secretHash != null) {
-				// A restarted session replaces the old one: the old secret stops working.
-				peerIdBySecretHash.remove(peer.secretHash);
+			else {
+				if (peer.secretHash != null) {
+					// A restarted session replaces the old one: the old secret stops
+					// working.
+					peerIdBySecretHash.remove(peer.secretHash);
+				}
+				// What the old serve held for its own delivery it will never confirm.
+				peer.held.clear();
+				peer.delivery = null;
+				if (!peer.name.equals(peer.wantedName)) {
+					peer.name = claimName(peer.wantedName, peer);
+				}
 			}
+			peer.clientPid = registration.clientPid();
 			peer.pid = registration.pid();
 			peer.cwd = registration.cwd();
 			peer.repo = RepoIdentity.normalize(registration.repo());
@@ -170,12 +187,21 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	}
 
 	@Override
-	public Peer updateSummary(Caller caller, String peerRef, String summary, String branch) {
+	public Peer update(Caller caller, String peerRef, PeerUpdate update) {
+		if (update.isEmpty()) {
+			throw new BrokerException(Reason.INVALID,
+					"Nothing to change: send summary, branch or delivery (or several of them).");
+		}
 		synchronized (this.lock) {
 			PeerRecord peer = self(caller, peerRef, "change its summary");
-			peer.summary = summary;
-			if (branch != null) {
-				peer.branch = branch.isBlank() ? null : branch;
+			if (update.summary() != null) {
+				peer.summary = update.summary();
+			}
+			if (update.branch() != null) {
+				peer.branch = update.branch().isBlank() ? null : update.branch();
+			}
+			if (update.delivery() != null) {
+				peer.delivery = update.delivery().isBlank() ? null : update.delivery();
 			}
 			return view(peer, clock.instant());
 		}
@@ -198,6 +224,8 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 			peer.awaySince = clock.instant();
 			peerIdBySecretHash.remove(peer.secretHash);
 			peer.secretHash = null;
+			peer.held.clear();
+			peer.delivery = null;
 			stream = detachStream(peer);
 			log.info("{} ({}) left with {} unread", peer.name, peer.id, peer.inbox.size());
 			events.publish(BrokerEvent.PEER_LEFT, peer.awaySince, view(peer, peer.awaySince), null, null, null);
@@ -205,6 +233,81 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 		if (stream != null) {
 			stream.close();
 		}
+	}
+
+	@Override
+	public Optional<Caller> hookSession(String sessionId, Long clientPid) {
+		if (sessionId == null || sessionId.isBlank()) {
+			return Optional.empty();
+		}
+		List<CompletableFuture<Void>> woken = new ArrayList<>();
+		Optional<Caller> found;
+		synchronized (this.lock) {
+			PeerRecord bySession = Optional.ofNullable(peerIdBySessionKey.get(sessionId))
+				.map(peersById::get)
+				.orElse(null);
+			PeerRecord byClient = clientPid == null ? null
+					: peersById.values()
+						.stream()
+						.filter(PeerRecord::isLive)
+						.filter(peer -> clientPid.equals(peer.clientPid))
+						.max(Comparator.comparing(peer -> peer.lastSeen))
+						.orElse(null);
+			PeerRecord peer = bySession;
+			if (byClient != null && (bySession == null || (!bySession.isLive() && bySession != byClient))) {
+				// Claude Code gave its MCP server one session id and its hooks another
+				// (claude -p --continue does): the live serve of that Claude Code process
+				// is this session, and takes over what an earlier peer of the session
+				// left.
+				if (bySession != null) {
+					woken.addAll(adopt(byClient, bySession));
+				}
+				byClient.sessionKeys.add(sessionId);
+				peerIdBySessionKey.put(sessionId, byClient.id);
+				peer = byClient;
+			}
+			if (peer != null) {
+				peer.hooksSeen = true;
+			}
+			found = Optional.ofNullable(peer).map(p -> new Caller(p.id, p.name));
+		}
+		woken.forEach(waiter -> waiter.complete(null));
+		return found;
+	}
+
+	/**
+	 * The live {@code heir} takes over a peer of the same session that left: its unread
+	 * mail (in order, behind what the heir already has), its topics, its tasks and its
+	 * session keys.
+	 */
+	private List<CompletableFuture<Void>> adopt(PeerRecord heir, PeerRecord gone) {
+		log.info("{} ({}) takes over {} ({}) of the same Claude Code session, with {} unread", heir.name, heir.id,
+				gone.name, gone.id, gone.inbox.size());
+		List<CompletableFuture<Void>> woken = new ArrayList<>();
+		for (Delivery delivery : gone.inbox.values()) {
+			Message m = delivery.message();
+			woken.addAll(deliver(heir, new Message(m.id(), m.kind(), m.from(), m.fromId(), heir.name, heir.id,
+					m.topic(), m.body(), m.replyTo(), m.taskId(), m.sentAt())));
+		}
+		heir.topics.addAll(gone.topics);
+		for (TaskRecord task : tasksById.values()) {
+			if (task.delegatorId.equals(gone.id)) {
+				task.delegatorId = heir.id;
+				task.delegatorName = heir.name;
+			}
+			if (task.assigneeId.equals(gone.id)) {
+				task.assigneeId = heir.id;
+				task.assigneeName = heir.name;
+			}
+		}
+		for (String key : gone.sessionKeys) {
+			heir.sessionKeys.add(key);
+			peerIdBySessionKey.put(key, heir.id);
+		}
+		gone.inbox.clear();
+		gone.sessionKeys.clear();
+		peersById.remove(gone.id);
+		return woken;
 	}
 
 	@Override
@@ -238,9 +341,49 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	}
 
 	@Override
-	public List<Message> unread(Caller caller, String peerRef) {
+	public List<Message> unread(Caller caller, String peerRef, boolean includeHeld) {
 		synchronized (this.lock) {
-			return self(caller, peerRef, "read its inbox").inbox.values().stream().map(Delivery::message).toList();
+			PeerRecord peer = self(caller, peerRef, "read its inbox");
+			return peer.inbox.values()
+				.stream()
+				.map(Delivery::message)
+				.filter(message -> includeHeld || !peer.held.contains(message.id()))
+				.toList();
+		}
+	}
+
+	@Override
+	public int hold(Caller caller, String peerRef, Collection<String> messageIds) {
+		synchronized (this.lock) {
+			PeerRecord peer = self(caller, peerRef, "hold its messages");
+			int held = 0;
+			for (String id : messageIds) {
+				if (id != null && peer.inbox.containsKey(id) && peer.held.add(id)) {
+					held++;
+				}
+			}
+			return held;
+		}
+	}
+
+	@Override
+	public int release(Caller caller, String peerRef, Collection<String> messageIds) {
+		synchronized (this.lock) {
+			PeerRecord peer = self(caller, peerRef, "release its messages");
+			int released = 0;
+			for (String id : messageIds) {
+				if (id != null && peer.held.remove(id)) {
+					released++;
+				}
+			}
+			return released;
+		}
+	}
+
+	@Override
+	public Set<String> held(Caller caller, String peerRef) {
+		synchronized (this.lock) {
+			return Set.copyOf(self(caller, peerRef, "see what it holds").held);
 		}
 	}
 
@@ -251,6 +394,7 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 			int acknowledged = 0;
 			for (String id : messageIds) {
 				if (id != null && peer.inbox.remove(id) != null) {
+					peer.held.remove(id);
 					acknowledged++;
 				}
 			}
@@ -557,6 +701,8 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 				PeerRecord peer = it.next();
 				if (peer.isLive() && peer.lastSeen.isBefore(silentSince)) {
 					peer.awaySince = now;
+					peer.held.clear();
+					peer.delivery = null;
 					Optional.ofNullable(detachStream(peer)).ifPresent(closed::add);
 					log.info("Removed {} ({}) after {} s of silence; keeping {} unread for {}", peer.name, peer.id,
 							liveness.removeAfter().toSeconds(), peer.inbox.size(), liveness.grace());
@@ -583,8 +729,8 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 	}
 
 	private void forget(PeerRecord peer) {
-		if (peer.sessionKey != null) {
-			peerIdBySessionKey.remove(peer.sessionKey);
+		for (String key : peer.sessionKeys) {
+			peerIdBySessionKey.remove(key, peer.id);
 		}
 		if (peer.secretHash != null) {
 			peerIdBySecretHash.remove(peer.secretHash);
@@ -728,6 +874,31 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 		return name.isEmpty() ? "peer" : name.substring(0, Math.min(name.length(), 56));
 	}
 
+	/**
+	 * The name a session gets: {@code wanted} unless a live peer has it (then with a
+	 * suffix). A name addresses the live session: a peer that left yields it, and is
+	 * renamed with a suffix, keeping its unread mail for the session that may come back.
+	 */
+	private String claimName(String wanted, PeerRecord self) {
+		PeerRecord holder = peersById.values()
+			.stream()
+			.filter(peer -> peer != self && peer.name.equalsIgnoreCase(wanted))
+			.findFirst()
+			.orElse(null);
+		if (holder == null) {
+			return wanted;
+		}
+		if (holder.isLive()) {
+			// A returning session keeps the name it has meanwhile.
+			return self != null ? self.name : uniqueName(wanted);
+		}
+		String moved = uniqueName(wanted);
+		log.info("{} ({}) left; its name goes to the new session and it is now {}, with {} unread", holder.name,
+				holder.id, moved, holder.inbox.size());
+		holder.name = moved;
+		return wanted;
+	}
+
 	private String uniqueName(String wanted) {
 		String name = wanted;
 		for (int n = 2; nameTaken(name); n++) {
@@ -771,6 +942,10 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 			throw new BrokerException(Reason.INVALID,
 					field + " must be a message id, not " + id.length() + " characters.");
 		}
+		if (!MESSAGE_ID.matcher(id).matches()) {
+			throw new BrokerException(Reason.INVALID,
+					field + " must be a message id: letters and digits, as sense shows them.");
+		}
 		return id;
 	}
 
@@ -786,7 +961,16 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 				: peer.lastSeen.isBefore(now.minus(liveness.staleAfter())) ? Peer.STALE : Peer.ACTIVE;
 		return new Peer(peer.id, peer.name, peer.pid, peer.cwd, peer.repo, peer.branch, peer.summary,
 				List.copyOf(peer.topics), peer.registeredAt, peer.lastSeen, state, peer.inbox.size(),
-				peer.stream != null);
+				peer.stream != null, delivery(peer));
+	}
+
+	/** How mail reaches the peer's model: what its serve reported, and hooks. */
+	private static String delivery(PeerRecord peer) {
+		String serve = peer.delivery != null ? peer.delivery : peer.stream != null ? "push stream" : null;
+		if (!peer.hooksSeen) {
+			return serve;
+		}
+		return serve == null ? "hooks" : serve + ", hooks";
 	}
 
 	private Task view(TaskRecord task) {
@@ -800,11 +984,24 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 
 		final String id;
 
-		final String name;
+		/** Changes only when a session that left yields its name to a live one. */
+		String name;
+
+		/** The name it asked for (its directory's); it takes it back when it can. */
+		final String wantedName;
 
 		final Instant registeredAt;
 
 		final Set<String> topics = new TreeSet<>();
+
+		/**
+		 * Unread messages its serve is delivering into the session (the inbox socket) and
+		 * has not yet seen confirmed: hooks and notices leave them out.
+		 */
+		final Set<String> held = new HashSet<>();
+
+		/** Its session keys: the one it registered with, and those its hooks named. */
+		final Set<String> sessionKeys = new LinkedHashSet<>();
 
 		/** Unread messages by id, in arrival order. */
 		final LinkedHashMap<String, Delivery> inbox = new LinkedHashMap<>();
@@ -827,7 +1024,12 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 
 		String summary;
 
-		String sessionKey;
+		Long clientPid;
+
+		/** How its serve delivers mail into the session, as it last reported. */
+		String delivery;
+
+		boolean hooksSeen;
 
 		String secretHash;
 
@@ -836,9 +1038,10 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 		/** When it left or was removed; {@code null} while live. */
 		Instant awaySince;
 
-		PeerRecord(String id, String name, Instant registeredAt) {
+		PeerRecord(String id, String name, String wantedName, Instant registeredAt) {
 			this.id = id;
 			this.name = name;
+			this.wantedName = wantedName;
 			this.registeredAt = registeredAt;
 			this.lastSeen = registeredAt;
 		}
@@ -854,13 +1057,14 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 
 		final String id;
 
-		final String delegatorId;
+		/** The ids and names change only when a peer of the same session takes over. */
+		String delegatorId;
 
-		final String delegatorName;
+		String delegatorName;
 
-		final String assigneeId;
+		String assigneeId;
 
-		final String assigneeName;
+		String assigneeName;
 
 		final String description;
 

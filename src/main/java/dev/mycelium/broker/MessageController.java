@@ -2,6 +2,8 @@ package dev.mycelium.broker;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.validation.Valid;
@@ -51,8 +53,8 @@ class MessageController {
 	 * tool call, and an asynchronous answer would cost a second dispatch.
 	 */
 	@GetMapping(params = "!wait")
-	List<Message> unread(@PathVariable String peer, Caller caller) {
-		return repository.unread(caller, peer);
+	List<Message> unread(@PathVariable String peer, @RequestParam(defaultValue = "true") boolean held, Caller caller) {
+		return repository.unread(caller, peer, held);
 	}
 
 	/**
@@ -90,6 +92,27 @@ class MessageController {
 			}
 		});
 		return result;
+	}
+
+	/**
+	 * {@code serve} holds what it is about to deliver into its session itself, so that no
+	 * hook shows it too; only what this call newly held is its to deliver.
+	 */
+	@PostMapping("/hold")
+	Map<String, Integer> hold(@PathVariable String peer, @Valid @RequestBody Acknowledgement messages, Caller caller) {
+		return Map.of("held", repository.hold(caller, peer, messages.ids()));
+	}
+
+	/** The ids of the messages the peer holds for its own delivery. */
+	@GetMapping("/held")
+	Set<String> held(@PathVariable String peer, Caller caller) {
+		return repository.held(caller, peer);
+	}
+
+	@PostMapping("/release")
+	Map<String, Integer> release(@PathVariable String peer, @Valid @RequestBody Acknowledgement messages,
+			Caller caller) {
+		return Map.of("released", repository.release(caller, peer, messages.ids()));
 	}
 
 	@PostMapping("/ack")

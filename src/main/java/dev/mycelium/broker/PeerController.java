@@ -19,9 +19,9 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.PeerUpdate;
 import dev.mycelium.protocol.Registration;
 import dev.mycelium.protocol.Scope;
-import dev.mycelium.protocol.SummaryUpdate;
 
 /** Registration, discovery, summary, liveness and leaving. */
 @RestController
@@ -57,8 +57,8 @@ class PeerController {
 	}
 
 	@PatchMapping("/{peer}")
-	Peer updateSummary(@PathVariable String peer, @Valid @RequestBody SummaryUpdate update, Caller caller) {
-		return repository.updateSummary(caller, peer, update.summary(), update.branch());
+	Peer update(@PathVariable String peer, @Valid @RequestBody PeerUpdate update, Caller caller) {
+		return repository.update(caller, peer, update);
 	}
 
 	@DeleteMapping("/{peer}")

@@ -35,6 +35,14 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 
 	private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
 
+	/**
+	 * Hook events are forwarded whole, tool output included (a file read, a long build
+	 * log); the broker reads only a few fields and skips the rest as it streams by.
+	 */
+	private static final long MAX_HOOK_EVENT_BYTES = 16 * 1024 * 1024;
+
+	private static final String HOOKS = "/api/hooks";
+
 	private final byte[] token;
 
 	private final BrokerRepository repository;
@@ -96,12 +104,13 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 						"Send the body as JSON with 'Content-Type: application/json'.");
 				return;
 			}
-			if (request.getContentLengthLong() > maxRequestBytes) {
+			long limit = path.equals(HOOKS) ? MAX_HOOK_EVENT_BYTES : maxRequestBytes;
+			if (request.getContentLengthLong() > limit) {
 				reject(response, HttpStatus.CONTENT_TOO_LARGE, "too_large", "The request is "
-						+ request.getContentLengthLong() + " bytes; the limit is " + maxRequestBytes + " bytes.");
+						+ request.getContentLengthLong() + " bytes; the limit is " + limit + " bytes.");
 				return;
 			}
-			request = new SizeLimitedRequest(request, maxRequestBytes);
+			request = new SizeLimitedRequest(request, limit);
 		}
 		request.setAttribute(Caller.ATTRIBUTE, caller);
 		chain.doFilter(request, response);

@@ -24,8 +24,34 @@ final class TokenFile {
 	private TokenFile() {
 	}
 
-	/** The token, created on first use. */
+	/** The token, created on first use, and the curl config file that carries it. */
 	static String ensureToken(MyceliumHome home) {
+		String token = readOrCreate(home);
+		writeCurlConfig(home, token);
+		return token;
+	}
+
+	/**
+	 * Rewritten at every start, with a temporary file and a rename, so that a hook never
+	 * reads half a file.
+	 */
+	private static void writeCurlConfig(MyceliumHome home, String token) {
+		try {
+			Path temporary = Files.createTempFile(home.directory(), "curl", ".tmp");
+			MyceliumHome.restrictToOwner(temporary);
+			Files.writeString(temporary,
+					"# mycelium's API token, for curl -K (written by the broker)\nheader = \"Authorization: Bearer "
+							+ token + "\"\n",
+					StandardCharsets.US_ASCII);
+			Files.move(temporary, home.curlConfig(), StandardCopyOption.ATOMIC_MOVE,
+					StandardCopyOption.REPLACE_EXISTING);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot write " + home.curlConfig(), ex);
+		}
+	}
+
+	private static String readOrCreate(MyceliumHome home) {
 		home.createDirectory();
 		try {
 			String existing = home.readToken().orElse("");

@@ -33,12 +33,12 @@ final class PeerTable {
 
 	static List<String> render(List<Peer> peers, Instant now, int width) {
 		List<String[]> rows = new ArrayList<>();
-		rows.add(new String[] { "NAME", "ID", "REPO", "BRANCH", "SUMMARY", "SEEN", "UNREAD", "PUSH" });
+		rows.add(new String[] { "NAME", "ID", "REPO", "BRANCH", "SUMMARY", "SEEN", "UNREAD", "MAIL" });
 		for (Peer peer : peers) {
 			rows.add(new String[] { Text.cut(Text.oneLine(peer.name()), MAX_NAME), shortId(peer.id()),
 					orDash(Text.cutStart(Text.oneLine(peer.repo()), MAX_REPO)),
 					orDash(Text.cut(Text.oneLine(peer.branch()), MAX_BRANCH)), orDash(summary(peer)), seen(peer, now),
-					String.valueOf(peer.unread()), peer.push() ? "on" : "off" });
+					String.valueOf(peer.unread()), mail(peer) });
 		}
 		int[] widths = new int[8];
 		for (String[] row : rows) {
@@ -104,6 +104,21 @@ final class PeerTable {
 
 	private static String orDash(String text) {
 		return text.isEmpty() ? "-" : text;
+	}
+
+	/**
+	 * How mail reaches the peer's model, short: {@code socket+hooks}, {@code channel},
+	 * {@code notices}, or {@code push} / {@code -} for a peer that reports nothing.
+	 */
+	static String mail(Peer peer) {
+		if (peer.delivery() == null) {
+			return peer.push() ? "push" : "-";
+		}
+		return peer.delivery()
+			.replace("inbox socket", "socket")
+			.replace("tool notices", "notices")
+			.replace("push stream", "push")
+			.replace(", ", "+");
 	}
 
 }

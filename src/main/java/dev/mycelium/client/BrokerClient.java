@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 import tools.jackson.databind.JsonNode;
@@ -27,9 +28,9 @@ import dev.mycelium.protocol.Headers;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.PeerUpdate;
 import dev.mycelium.protocol.Registration;
 import dev.mycelium.protocol.Scope;
-import dev.mycelium.protocol.SummaryUpdate;
 import dev.mycelium.protocol.Task;
 import dev.mycelium.protocol.TaskOutcome;
 import dev.mycelium.protocol.TaskRequest;
@@ -135,11 +136,7 @@ public class BrokerClient {
 		return call(r -> as(as, r.post().uri("/api/peers/{peer}/heartbeat", as.id())).retrieve().body(Peer.class));
 	}
 
-	public Peer updateSummary(Identity as, String summary) {
-		return updateSummary(as, new SummaryUpdate(summary));
-	}
-
-	public Peer updateSummary(Identity as, SummaryUpdate update) {
+	public Peer update(Identity as, PeerUpdate update) {
 		return call(r -> as(as, r.patch().uri("/api/peers/{peer}", as.id())).body(update).retrieve().body(Peer.class));
 	}
 
@@ -151,6 +148,45 @@ public class BrokerClient {
 		return call(r -> as(as, r.post().uri("/api/peers/{peer}/messages", recipientRef)).body(message)
 			.retrieve()
 			.body(Message.class));
+	}
+
+	/**
+	 * The unread inbox, oldest first, without what this peer holds for its own delivery
+	 * into the session: what no other path is bringing to the model.
+	 */
+	public List<Message> unreadNotHeld(Identity as) {
+		return call(r -> as(as, r.get().uri("/api/peers/{peer}/messages?held=false", as.id())).retrieve()
+			.body(new ParameterizedTypeReference<List<Message>>() {
+			}));
+	}
+
+	/**
+	 * Holds messages for this peer's own delivery into its session.
+	 * @return how many this call held (the others were read or already held)
+	 */
+	public int hold(Identity as, List<String> messageIds) {
+		return count(call(r -> as(as, r.post().uri("/api/peers/{peer}/messages/hold", as.id()))
+			.body(new Acknowledgement(messageIds))
+			.retrieve()
+			.body(JsonNode.class)), "held");
+	}
+
+	/** The ids of the messages this peer holds. */
+	public Set<String> held(Identity as) {
+		return call(r -> as(as, r.get().uri("/api/peers/{peer}/messages/held", as.id())).retrieve()
+			.body(new ParameterizedTypeReference<Set<String>>() {
+			}));
+	}
+
+	public int release(Identity as, List<String> messageIds) {
+		return count(call(r -> as(as, r.post().uri("/api/peers/{peer}/messages/release", as.id()))
+			.body(new Acknowledgement(messageIds))
+			.retrieve()
+			.body(JsonNode.class)), "released");
+	}
+
+	private static int count(JsonNode answer, String field) {
+		return answer == null ? 0 : answer.path(field).asInt(0);
 	}
 
 	/** The unread inbox, oldest first, waiting up to {@code wait} for mail to arrive. */

@@ -19,6 +19,14 @@ public record MyceliumHome(Path directory) {
 		return directory.resolve("token");
 	}
 
+	/**
+	 * The token as a curl config file ({@code curl -K}), for the hooks and for people: a
+	 * token on curl's command line would show in every user's process list.
+	 */
+	public Path curlConfig() {
+		return directory.resolve("curl.conf");
+	}
+
 	public Path brokerState() {
 		return directory.resolve("broker.json");
 	}

@@ -13,10 +13,13 @@ import tools.jackson.databind.annotation.JsonNaming;
  * it left or was removed but its unread mail is still kept for it
  * @param unread how many messages wait in its inbox
  * @param push whether it receives messages by real-time push
+ * @param delivery how new mail reaches the session's model, e.g. {@code inbox socket,
+ * hooks}; {@code null} when nothing but reading its inbox does
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Peer(String id, String name, Long pid, String cwd, String repo, String branch, String summary,
-		List<String> topics, Instant registeredAt, Instant lastSeen, String state, int unread, boolean push) {
+		List<String> topics, Instant registeredAt, Instant lastSeen, String state, int unread, boolean push,
+		String delivery) {
 
 	public static final String ACTIVE = "active";
 

@@ -18,12 +18,21 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param repo the repository identity: remote URL or git common directory
  * @param branch the checked-out branch
  * @param summary what the session is working on
- * @param sessionKey a stable key of the session, derived from its parent process and
- * directory
+ * @param sessionKey a stable key of the session: Claude Code's session id when it gives
+ * one, else derived from the parent process and directory
+ * @param clientPid the process id of the client that started the session (Claude Code):
+ * its hooks name that process, so the broker can find the peer when they name a session
+ * id it does not know
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PeerRegistration(@Pattern(regexp = Names.PEER_NAME, message = Names.PEER_NAME_RULE) String name,
 		@PositiveOrZero Long pid, @Size(max = 4096) String cwd, @Size(max = 2048) String repo,
 		@Size(max = 256) String branch, @Size(max = Names.MAX_SUMMARY) String summary,
-		@Size(max = 256) String sessionKey) {
+		@Size(max = 256) String sessionKey, @PositiveOrZero Long clientPid) {
+
+	public PeerRegistration(String name, Long pid, String cwd, String repo, String branch, String summary,
+			String sessionKey) {
+		this(name, pid, cwd, repo, branch, summary, sessionKey, null);
+	}
+
 }

@@ -41,9 +41,12 @@ class MyceliumTools {
 
 	private final PeerSession session;
 
-	MyceliumTools(BrokerClient client, PeerSession session) {
+	private final InboxDelivery delivery;
+
+	MyceliumTools(BrokerClient client, PeerSession session, InboxDelivery delivery) {
 		this.client = client;
 		this.session = session;
+		this.delivery = delivery;
 	}
 
 	@MyceliumTool(
@@ -67,7 +70,8 @@ class MyceliumTools {
 				+ others.stream().map(peer -> describe(peer, now)).collect(Collectors.joining("\n"));
 	}
 
-	@MyceliumTool(description = "Send a direct mycelium message to another session; returns the message id.")
+	@MyceliumTool(
+			description = "Send a direct message to a session discover lists (rather than SendMessage: it waits in its inbox until read); returns the message id.")
 	String signal(@ToolParam(description = "recipient session: name or id (see discover)") String to,
 			@ToolParam(description = "message text") String body,
 			@ToolParam(required = false, description = "id of the message this one answers") String reply_to) {
@@ -139,7 +143,10 @@ class MyceliumTools {
 				+ (self.repo() != null ? "\nRepo: " + self.repo() : "")
 				+ (self.branch() != null ? "\nBranch: " + self.branch() : "") + "\nSummary: "
 				+ (self.summary() != null ? self.summary() : "(none)") + "\nTopics: "
-				+ (self.topics().isEmpty() ? "(none)" : String.join(", ", self.topics()))
+				+ (self.topics().isEmpty() ? "(none)" : String.join(", ", self.topics())) + "\nMail: "
+				+ delivery.describe()
+				+ (self.delivery() != null && self.delivery().contains("hooks")
+						? "; Claude Code hooks show what else arrives" : "")
 				+ (registration.resumed() ? "\n(This session resumed an earlier one, inbox included.)" : "");
 	}
 
@@ -216,8 +223,8 @@ class MyceliumTools {
 			.append(peer.state())
 			.append(", seen ")
 			.append(ago(peer.lastSeen(), now))
-			.append(" · push ")
-			.append(peer.push() ? "on" : "off");
+			.append(" · mail by ")
+			.append(peer.delivery() != null ? peer.delivery() : peer.push() ? "push stream" : "polling");
 		if (peer.summary() != null && !peer.summary().isBlank()) {
 			line.append("\n  ").append(oneLine(peer.summary()));
 		}

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -26,16 +27,16 @@ import dev.mycelium.client.Identity;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.PeerUpdate;
 import dev.mycelium.protocol.Registration;
-import dev.mycelium.protocol.SummaryUpdate;
 
 /**
  * This session's peer at the broker. It registers in the background as soon as
  * {@code serve} starts (starting a broker if none runs), and keeps being that peer
  * whatever happens to the broker: a call that finds the peer forgotten or the broker gone
  * registers again, starting a broker if needed, and is retried once, so the user never
- * notices. The session key (parent process and directory) gives a restarted {@code serve}
- * the same peer and inbox back.
+ * notices. The session key (Claude Code's session id, else the parent process and
+ * directory) gives a restarted {@code serve} the same peer and inbox back.
  */
 class PeerSession {
 
@@ -76,11 +77,11 @@ class PeerSession {
 	 */
 	private final Set<String> topics = ConcurrentHashMap.newKeySet();
 
-	PeerSession(BrokerClient client, BrokerStarter starter, GitWorkspace workspace) {
+	PeerSession(BrokerClient client, BrokerStarter starter, GitWorkspace workspace, Map<String, String> environment) {
 		this.client = client;
 		this.starter = starter;
 		this.workspace = workspace;
-		this.sessionKey = sessionKey(workspace);
+		this.sessionKey = sessionKey(workspace, environment);
 	}
 
 	/** Starts registering without blocking the MCP handshake. */
@@ -173,14 +174,14 @@ class PeerSession {
 			// Empty, not null: a detached HEAD clears the branch instead of leaving the
 			// old one.
 			String branch = now.branch() != null ? now.branch() : "";
-			call(identity -> client.updateSummary(identity, new SummaryUpdate(summary, branch)));
+			call(identity -> client.update(identity, new PeerUpdate(summary, branch, null)));
 		}
 		log.debug("heartbeat: {} unread", peer.unread());
 	}
 
 	Peer setSummary(String summary) {
 		summaryOverride = summary;
-		return call(identity -> client.updateSummary(identity, summary));
+		return call(identity -> client.update(identity, PeerUpdate.summary(summary)));
 	}
 
 	/** The summary to show: the one {@code identify} set, else what git says. */
@@ -210,8 +211,22 @@ class PeerSession {
 		return notice;
 	}
 
+	/** A notice taken that could not be shown: the next tool result carries it. */
+	void restoreLostNotice(String notice) {
+		if (lostNotice == null) {
+			lostNotice = notice;
+		}
+	}
+
 	List<Message> unread() {
 		return call(identity -> client.unread(identity, Duration.ZERO));
+	}
+
+	/**
+	 * What no other path is bringing into the session: the unread notice counts these.
+	 */
+	List<Message> unreadNotHeld() {
+		return call(client::unreadNotHeld);
 	}
 
 	/**
@@ -267,9 +282,9 @@ class PeerSession {
 		starter.ensureRunning();
 		GitWorkspace.Head now = workspace.head();
 		String summary = summary(now);
-		Registration registration = client
-			.register(new PeerRegistration(null, ProcessHandle.current().pid(), workspace.directory().toString(),
-					workspace.repositoryIdentity().orElse(null), now.branch(), summary, sessionKey));
+		Registration registration = client.register(new PeerRegistration(null, ProcessHandle.current().pid(),
+				workspace.directory().toString(), workspace.repositoryIdentity().orElse(null), now.branch(), summary,
+				sessionKey, ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(null)));
 		head = now;
 		noticeLostMail();
 		log.info("{} as {} ({}) at {}", registration.resumed() ? "Resumed" : "Registered", registration.name(),
@@ -319,11 +334,16 @@ class PeerSession {
 	}
 
 	/**
-	 * Claude Code restarting its MCP server keeps the same parent process and directory:
-	 * the same key, so the broker gives the same peer back. The parent's start time
-	 * guards against a recycled pid.
+	 * Claude Code's session id when it gives one ({@code CLAUDE_CODE_SESSION_ID}: the
+	 * same for {@code --resume} and its hooks); else the parent process and directory,
+	 * which stay the same when Claude Code restarts its MCP server. The parent's start
+	 * time guards against a recycled pid. Either way the broker gives the same peer back.
 	 */
-	static String sessionKey(GitWorkspace workspace) {
+	static String sessionKey(GitWorkspace workspace, Map<String, String> environment) {
+		String claudeSession = environment.get("CLAUDE_CODE_SESSION_ID");
+		if (claudeSession != null && !claudeSession.isBlank()) {
+			return claudeSession.strip();
+		}
 		String parent = ProcessHandle.current()
 			.parent()
 			.map(p -> p.pid() + "@" + p.info().startInstant().map(Object::toString).orElse(""))

@@ -17,6 +17,7 @@ import org.springframework.ai.tool.ToolCallbackProvider;
 import org.springframework.ai.tool.method.MethodToolCallbackProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationArguments;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -56,12 +57,12 @@ public class ServeConfiguration {
 
 	@Bean
 	PeerSession peerSession(BrokerClient client, BrokerStarter starter) {
-		return new PeerSession(client, starter, new GitWorkspace(Path.of(System.getProperty("user.dir"))));
+		return new PeerSession(client, starter, new GitWorkspace(workingDirectory()), System.getenv());
 	}
 
 	@Bean
-	MyceliumTools myceliumTools(BrokerClient client, PeerSession session) {
-		return new MyceliumTools(client, session);
+	MyceliumTools myceliumTools(BrokerClient client, PeerSession session, InboxDelivery delivery) {
+		return new MyceliumTools(client, session, delivery);
 	}
 
 	@Bean
@@ -72,21 +73,32 @@ public class ServeConfiguration {
 			.toArray(ToolCallback[]::new));
 	}
 
+	/**
+	 * Claude Code's inbox socket whenever it offers one; channel notifications only with
+	 * {@code --channel}.
+	 */
 	@Bean
-	ChannelPush channelPush(PeerSession session, BrokerClient client, StdioSessionTransport transport,
-			JsonMapper json) {
-		return new ChannelPush(session, client, transport, json);
+	InboxDelivery inboxDelivery(PeerSession session, BrokerClient client, StdioSessionTransport transport,
+			JsonMapper json, ApplicationArguments arguments) {
+		Map<String, String> environment = System.getenv();
+		return new InboxDelivery(session, client, transport, json, InboxSocket.of(environment, json),
+				TranscriptWatch.of(environment, workingDirectory()), arguments.containsOption("channel"));
 	}
 
 	@Bean(destroyMethod = "close")
-	ServeLifecycle serveLifecycle(PeerSession session, StdioSessionTransport transport, ChannelPush push,
+	ServeLifecycle serveLifecycle(PeerSession session, StdioSessionTransport transport, InboxDelivery delivery,
 			@Value("${mycelium.serve.heartbeat-interval:10s}") Duration heartbeatInterval) {
-		return new ServeLifecycle(session, transport, push, heartbeatInterval);
+		return new ServeLifecycle(session, transport, delivery, heartbeatInterval);
+	}
+
+	private static Path workingDirectory() {
+		return Path.of(System.getProperty("user.dir"));
 	}
 
 	/**
 	 * {@code 2 unread messages from backend, lead — call sense}, or nothing; before it,
-	 * once, the list of messages lost with a broker that died.
+	 * once, the list of messages lost with a broker that died. Messages on their way in
+	 * through the inbox socket are not counted: the session is about to read them.
 	 */
 	static String unreadNotice(PeerSession session) {
 		String lost = session.takeLostNotice();
@@ -97,7 +109,7 @@ public class ServeConfiguration {
 	private static String unreadLine(PeerSession session) {
 		List<Message> unread;
 		try {
-			unread = session.unread();
+			unread = session.unreadNotHeld();
 		}
 		catch (RuntimeException ex) {
 			return null;

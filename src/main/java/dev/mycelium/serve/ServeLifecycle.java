@@ -25,7 +25,7 @@ final class ServeLifecycle implements ApplicationRunner, AutoCloseable {
 
 	private final StdioSessionTransport transport;
 
-	private final ChannelPush push;
+	private final InboxDelivery delivery;
 
 	private final Duration heartbeatInterval;
 
@@ -36,19 +36,18 @@ final class ServeLifecycle implements ApplicationRunner, AutoCloseable {
 		return thread;
 	});
 
-	ServeLifecycle(PeerSession session, StdioSessionTransport transport, ChannelPush push, Duration heartbeatInterval) {
+	ServeLifecycle(PeerSession session, StdioSessionTransport transport, InboxDelivery delivery,
+			Duration heartbeatInterval) {
 		this.session = session;
 		this.transport = transport;
-		this.push = push;
+		this.delivery = delivery;
 		this.heartbeatInterval = heartbeatInterval;
 	}
 
 	@Override
 	public void run(ApplicationArguments args) {
 		session.connectInBackground();
-		if (args.containsOption("channel")) {
-			push.start();
-		}
+		delivery.start();
 		heartbeats.scheduleWithFixedDelay(this::heartbeat, heartbeatInterval.toMillis(), heartbeatInterval.toMillis(),
 				TimeUnit.MILLISECONDS);
 		transport.closed().thenRun(() -> exit("standard input closed"));
@@ -79,7 +78,7 @@ final class ServeLifecycle implements ApplicationRunner, AutoCloseable {
 
 	@Override
 	public void close() {
-		push.close();
+		delivery.close();
 		heartbeats.shutdownNow();
 		session.leave();
 	}

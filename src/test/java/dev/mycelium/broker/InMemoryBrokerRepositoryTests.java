@@ -193,6 +193,85 @@ class InMemoryBrokerRepositoryTests {
 			.withMessageContaining("matches several peers");
 	}
 
+	@Test
+	void aNameAddressesTheLiveSessionAndMailForOneThatLeftStaysWithIt() {
+		Caller sender = register("sender", "k-sender");
+		Caller first = register("shop", "k-first");
+		repository.send(sender, "shop", new DirectMessage("for the first shop", null));
+		repository.leave(first, first.peerId());
+
+		Registration second = repository.register(registration(null, "k-second"));
+		Caller secondCaller = new Caller(second.id(), second.name());
+
+		assertThat(second.name()).as("the live session takes the plain name").isEqualTo("shop");
+		Peer departed = repository.peer(first.peerId());
+		assertThat(departed.name()).isEqualTo("shop-2");
+		assertThat(departed.state()).isEqualTo(Peer.AWAY);
+		assertThat(departed.unread()).as("its mail stays with it").isEqualTo(1);
+		assertThat(repository.send(sender, "shop", new DirectMessage("for the live one", null)).toId())
+			.isEqualTo(second.id());
+
+		// The first session comes back while the second lives: it keeps its new name.
+		Registration back = repository.register(registration(null, "k-first"));
+		assertThat(back.id()).isEqualTo(first.peerId());
+		assertThat(back.name()).isEqualTo("shop-2");
+		assertThat(repository.unread(new Caller(back.id(), back.name()), back.id())).extracting(Message::body)
+			.containsExactly("for the first shop");
+
+		// Once the second has left too, the first takes its own name back at its next
+		// start.
+		repository.leave(secondCaller, second.id());
+		assertThat(repository.register(registration(null, "k-first")).name()).isEqualTo("shop");
+		assertThat(repository.peer(second.id()).name()).isEqualTo("shop-3");
+	}
+
+	@Test
+	void twoLiveSessionsInOneDirectoryStillGetASuffix() {
+		register("shop", "k-a");
+		assertThat(repository.register(registration(null, "k-b")).name()).isEqualTo("shop-2");
+	}
+
+	@Test
+	void holdsKeepMessagesFromTheOtherPathsUntilReadReleasedOrTheSessionRestarts() {
+		Caller sender = register("sender", "k-sender");
+		Caller bob = register("bob", "k-bob");
+		Message one = repository.send(sender, "bob", new DirectMessage("one", null));
+		Message two = repository.send(sender, "bob", new DirectMessage("two", null));
+
+		assertThat(repository.hold(bob, bob.peerId(), List.of(one.id(), "no-such-id"))).isEqualTo(1);
+		assertThat(repository.hold(bob, bob.peerId(), List.of(one.id()))).as("already held").isZero();
+		assertThat(repository.unread(bob, bob.peerId(), false)).extracting(Message::id).containsExactly(two.id());
+		assertThat(repository.unread(bob, bob.peerId(), true)).hasSize(2);
+		assertThatExceptionOfType(BrokerException.class)
+			.isThrownBy(() -> repository.hold(sender, bob.peerId(), List.of(two.id())))
+			.withMessageContaining("Only bob itself");
+
+		assertThat(repository.release(bob, bob.peerId(), List.of(one.id()))).isEqualTo(1);
+		assertThat(repository.unread(bob, bob.peerId(), false)).hasSize(2);
+
+		repository.hold(bob, bob.peerId(), List.of(two.id()));
+		Registration restarted = repository.register(registration("bob", "k-bob"));
+		assertThat(repository.held(new Caller(restarted.id(), restarted.name()), restarted.id()))
+			.as("a new serve never confirms what the old one held")
+			.isEmpty();
+
+		repository.hold(new Caller(restarted.id(), restarted.name()), restarted.id(), List.of(two.id()));
+		repository.acknowledge(new Caller(restarted.id(), restarted.name()), restarted.id(), List.of(two.id()));
+		assertThat(repository.hold(new Caller(restarted.id(), restarted.name()), restarted.id(), List.of(two.id())))
+			.as("read: nothing left to hold")
+			.isZero();
+	}
+
+	@Test
+	void aReplyToMustLookLikeAMessageId() {
+		Caller sender = register("sender", "k-sender");
+		register("bob", "k-bob");
+
+		assertThatExceptionOfType(BrokerException.class)
+			.isThrownBy(() -> repository.send(sender, "bob", new DirectMessage("hi", "<b>not an id</b>")))
+			.withMessage("reply_to must be a message id: letters and digits, as sense shows them.");
+	}
+
 	private final Map<String, String> secrets = new HashMap<>();
 
 	private Caller register(String name, String sessionKey) {
@@ -212,7 +291,8 @@ class InMemoryBrokerRepositoryTests {
 	}
 
 	private static PeerRegistration registration(String name, String sessionKey) {
-		return new PeerRegistration(name, 1L, "/work/" + name, null, "main", null, sessionKey);
+		return new PeerRegistration(name, 1L, "/work/" + (name == null ? "shop" : name), null, "main", null,
+				sessionKey);
 	}
 
 	/** A clock the test moves by hand. */

@@ -62,7 +62,7 @@ class CliIntegrationTests {
 		assertThat(lines.get(0)).matches("Broker up at localhost:" + broker.port() + " \\(version \\S+, pid "
 				+ broker.state().pid() + ", up (\\d+s|\\d+m \\d+s)\\)");
 		assertThat(lines.get(2).split("\\s+")).containsExactly("NAME", "ID", "REPO", "BRANCH", "SUMMARY", "SEEN",
-				"UNREAD", "PUSH");
+				"UNREAD", "MAIL");
 		String row = lines.stream().filter(line -> line.startsWith("status-shop ")).findFirst().orElseThrow();
 		assertThat(row.split("\\s{2,}")).satisfies(cells -> {
 			assertThat(cells[1]).isEqualTo(shop.id());
@@ -73,7 +73,7 @@ class CliIntegrationTests {
 				.endsWith("…");
 			assertThat(cells[5]).matches("\\d+s ago");
 			assertThat(cells[6]).isEqualTo("1");
-			assertThat(cells[7]).isEqualTo("off");
+			assertThat(cells[7]).as("a peer of the REST API reports no way in").isEqualTo("-");
 		});
 		assertThat(lines).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(100));
 

@@ -15,18 +15,19 @@ class PeerTableTests {
 
 	@Test
 	void everyLineFitsTheWidthAndOnlyTheSummaryIsCut() {
-		List<String> lines = PeerTable.render(List.of(
-				peer("shop", "github.com/acme/shop", "main", "shop on main: cart API returns cents; checkout", 3,
-						Peer.ACTIVE, 2, false),
-				peer("docs", null, null, "docs\nfor the API", 250, Peer.ACTIVE, 0, true)), NOW, 80);
+		List<String> lines = PeerTable.render(
+				List.of(peer("shop", "github.com/acme/shop", "main", "shop on main: cart API returns cents; checkout",
+						3, Peer.ACTIVE, 2, false),
+						peer("docs", null, null, "docs\nfor the API", 250, Peer.ACTIVE, 0, true, "inbox socket")),
+				NOW, 80);
 
 		assertThat(lines).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
 		assertThat(lines.get(0).split("\\s+")).containsExactly("NAME", "ID", "REPO", "BRANCH", "SUMMARY", "SEEN",
-				"UNREAD", "PUSH");
+				"UNREAD", "MAIL");
 		assertThat(lines.get(1))
-			.isEqualTo("shop  id-shop  github.com/acme/shop  main    cart API ret…  3s ago       2  off");
+			.isEqualTo("shop  id-shop  github.com/acme/shop  main    cart API ret…  3s ago       2  -");
 		assertThat(lines.get(2))
-			.isEqualTo("docs  id-docs  -                     -       docs⏎for the…  4m ago       0  on");
+			.isEqualTo("docs  id-docs  -                     -       docs⏎for the…  4m ago       0  socket");
 	}
 
 	@Test
@@ -51,9 +52,14 @@ class PeerTableTests {
 
 	private static Peer peer(String name, String repo, String branch, String summary, int secondsAgo, String state,
 			int unread, boolean push) {
+		return peer(name, repo, branch, summary, secondsAgo, state, unread, push, null);
+	}
+
+	private static Peer peer(String name, String repo, String branch, String summary, int secondsAgo, String state,
+			int unread, boolean push, String delivery) {
 		Instant seen = NOW.minusSeconds(secondsAgo);
 		return new Peer("id-" + name, name, 42L, "/work/" + name.replace("-2", ""), repo, branch, summary, List.of(),
-				seen, seen, state, unread, push);
+				seen, seen, state, unread, push, delivery);
 	}
 
 }

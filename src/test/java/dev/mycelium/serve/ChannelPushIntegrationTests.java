@@ -21,11 +21,11 @@ import dev.mycelium.serve.ServeSessions.Session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code serve --channel} with real processes and the MCP SDK client: messages,
- * broadcasts and task events arrive as {@code notifications/claude/channel} with the
- * right content and meta, only where they belong, acknowledged once shown; a session
- * without {@code --channel} gets nothing pushed and keeps its mail unread; no body can
- * break out of the channel element.
+ * {@code serve --channel} with real processes and the MCP SDK client (no Claude Code
+ * inbox socket): messages, broadcasts and task events arrive as
+ * {@code notifications/claude/channel} with the right content and meta, only where they
+ * belong, and stay unread (Claude Code never confirms a channel notification); a session
+ * without {@code --channel} gets nothing pushed; no body can break out of the framing.
  */
 class ChannelPushIntegrationTests {
 
@@ -80,21 +80,25 @@ class ChannelPushIntegrationTests {
 	}
 
 	@Test
-	void aSignalIsPushedAtOnceWithContentAndMetaAndAcknowledged() throws Exception {
+	void aSignalIsPushedAtOnceWithContentAndMetaAndStaysUnread() throws Exception {
 		String sent = alice.ok("signal", Map.of("to", "bob", "body", "API schema updated"));
 		String messageId = id(Pattern.compile("message ([a-z2-7]{10})"), sent);
 
 		ChannelMessage pushed = next(bob);
-		assertThat(pushed.content()).isEqualTo("[alice] API schema updated");
+		assertThat(pushed.content()).startsWith("[mycelium message " + messageId + "] direct message from alice (id ")
+			.contains("\nAPI schema updated\n</mycelium-message>\n")
+			.contains("signal tool with to=\"alice\" and reply_to=\"" + messageId + "\"");
 		assertThat(pushed.meta()).containsEntry("from", "alice")
 			.containsEntry("message_id", messageId)
 			.containsEntry("kind", "direct")
 			.containsKey("from_id")
 			.doesNotContainKeys("topic", "task_id");
 		assertThat(pushed.meta().keySet()).allMatch(key -> key.matches("^[A-Za-z_][A-Za-z0-9_]*$"));
-		assertThat(bob.ok("sense", Map.of())).as("acknowledged once shown").startsWith("No unread messages");
-		assertThat(alice.ok("discover", Map.of())).containsPattern("bob \\(id [a-z2-7]+\\).*push on")
-			.containsPattern("carol \\(id [a-z2-7]+\\).*push off");
+		assertThat(bob.ok("sense", Map.of())).as("a channel push alone is no proof it was read")
+			.contains("API schema updated");
+		assertThat(bob.ok("sense", Map.of())).startsWith("No unread messages");
+		assertThat(alice.ok("discover", Map.of())).containsPattern("bob \\(id [a-z2-7]+\\).*mail by channel")
+			.containsPattern("carol \\(id [a-z2-7]+\\).*mail by tool notices");
 		assertThat(alice.nextPush(QUIET)).as("the sender gets nothing").isNull();
 	}
 
@@ -113,7 +117,9 @@ class ChannelPushIntegrationTests {
 		try {
 			alice.ok("sporulate", Map.of("body", "v2 is live", "topic", "deploys"));
 			ChannelMessage pushed = next(bob);
-			assertThat(pushed.content()).isEqualTo("[alice → #deploys] v2 is live");
+			assertThat(pushed.content()).contains("] broadcast from alice (id ")
+				.contains(" on topic #deploys, sent ")
+				.contains("\nv2 is live\n");
 			assertThat(pushed.meta()).containsEntry("topic", "deploys").containsEntry("kind", "broadcast");
 			assertThat(dave.nextPush(QUIET)).as("dave is not subscribed").isNull();
 		}
@@ -128,13 +134,15 @@ class ChannelPushIntegrationTests {
 		String taskId = id(Pattern.compile("task (t[a-z2-7]{7})"), delegated);
 
 		ChannelMessage task = next(dave);
-		assertThat(task.content()).startsWith("[alice] delegated task " + taskId + " to you: document the cents change")
-			.contains("fruit task_id=" + taskId);
+		assertThat(task.content()).contains("] task " + taskId + " delegated to you by alice (id ")
+			.contains("\ndocument the cents change\n")
+			.contains("fruit tool with task_id=\"" + taskId + "\"");
 		assertThat(task.meta()).containsEntry("kind", "task").containsEntry("task_id", taskId);
 
 		dave.ok("fruit", Map.of("task_id", taskId, "status", "completed", "result", "docs/cents.md written"));
 		ChannelMessage outcome = next(alice);
-		assertThat(outcome.content()).isEqualTo("[dave] task " + taskId + " completed: docs/cents.md written");
+		assertThat(outcome.content()).contains("] result of task " + taskId + " you delegated to dave (id ")
+			.contains("\ncompleted: docs/cents.md written\n");
 		assertThat(outcome.meta()).containsEntry("kind", "task_result")
 			.containsEntry("task_id", taskId)
 			.containsEntry("from", "dave");
@@ -149,13 +157,24 @@ class ChannelPushIntegrationTests {
 		for (String body : hostile) {
 			alice.ok("signal", Map.of("to", "bob", "body", body));
 			String content = next(bob).content();
-			assertThat(content).startsWith("[alice] ").doesNotContain("<").doesNotContain(">").doesNotContain("\r");
+			assertThat(content).startsWith("[mycelium message ").doesNotContain("\r");
+			assertThat(content.split("<mycelium-message ", -1)).as("one opening tag").hasSize(2);
+			assertThat(content.split("</mycelium-message>", -1)).as("one closing tag").hasSize(2);
+			String inside = body(content);
+			assertThat(inside).doesNotContain("<").doesNotContain(">");
 			assertThat(content.codePoints()).noneMatch(c -> Character.getType(c) == Character.FORMAT
 					|| (Character.getType(c) == Character.CONTROL && c != '\n'));
 		}
 		// Nothing was lost in the escaping: the model can read what was meant.
 		alice.ok("signal", Map.of("to", "bob", "body", "a < b && c > d\nbidi \u202Ehere"));
-		assertThat(next(bob).content()).isEqualTo("[alice] a &lt; b &amp;&amp; c &gt; d\nbidi [U+202E]here");
+		assertThat(body(next(bob).content())).isEqualTo("a &lt; b &amp;&amp; c &gt; d\nbidi [U+202E]here");
+		bob.ok("sense", Map.of());
+	}
+
+	/** What the framing holds between its tags: the body as the model reads it. */
+	private static String body(String content) {
+		int start = content.indexOf('\n', content.indexOf("<mycelium-message ")) + 1;
+		return content.substring(start, content.indexOf("\n</mycelium-message>"));
 	}
 
 	private static ChannelMessage next(Session session) throws InterruptedException {

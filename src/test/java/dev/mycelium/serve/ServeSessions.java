@@ -225,8 +225,12 @@ final class ServeSessions implements AutoCloseable {
 
 	/** This test's home and port; the launcher runs the JVM that runs the tests. */
 	Map<String, String> environment() {
+		// Blank, not inherited: tests run inside a Claude Code session must not hand
+		// every
+		// serve that session's id and inbox socket.
 		return Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_PORT", String.valueOf(port), "JAVA_HOME",
-				System.getProperty("java.home"));
+				System.getProperty("java.home"), "CLAUDE_CODE_SESSION_ID", "", "CLAUDE_CODE_MESSAGING_SOCKET", "",
+				"CLAUDE_CODE_MESSAGING_TOKEN", "");
 	}
 
 	BrokerState brokerState() {

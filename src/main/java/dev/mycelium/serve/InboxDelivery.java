@@ -1,0 +1,485 @@
+package dev.mycelium.serve;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.mycelium.client.BrokerClient;
+import dev.mycelium.client.EventStream;
+import dev.mycelium.client.ServerSentEvent;
+import dev.mycelium.protocol.MailText;
+import dev.mycelium.protocol.Message;
+import dev.mycelium.protocol.PeerUpdate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Puts each new message into the session as it arrives, without a tool call: follows this
+ * peer's inbox stream and delivers through Claude Code's {@link InboxSocket} (on whenever
+ * Claude Code offers one), or as a channel notification with {@code --channel}. A message
+ * counts as read only once it reached the model:
+ * <ul>
+ * <li>socket: the message is held at the broker (so no hook or notice shows it too), and
+ * acknowledged once the transcript shows it in the conversation (or a prompt hook saw
+ * it). A frame the transcript does not show as queued within a few seconds is released
+ * for the other paths; twice in a row, and the socket is given up;</li>
+ * <li>channel: never acknowledged, since Claude Code does not confirm channel
+ * notifications and drops them where channels are off; hooks, the tool notice and
+ * {@code sense} bring it again (the same message id);</li>
+ * <li>neither: hooks, the tool notice and {@code sense}.</li>
+ * </ul>
+ */
+final class InboxDelivery implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(InboxDelivery.class);
+
+	/** Claude Code writes the enqueue line at once; this leaves room for a slow disk. */
+	private static final Duration EVIDENCE_WAIT = Duration.ofSeconds(3);
+
+	private static final Duration CONFIRM_TICK = Duration.ofMillis(100);
+
+	private static final Duration HELD_CHECK = Duration.ofSeconds(1);
+
+	/**
+	 * Beyond this many unconfirmed, mail waits for the other paths (a flood, a backlog).
+	 */
+	private static final int MAX_PENDING = 50;
+
+	private static final int SILENT_FAILURES_TO_GIVE_UP = 2;
+
+	private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+
+	private static final Duration LAST_RETRY = Duration.ofSeconds(2);
+
+	/** A message written to the socket, not yet seen in the conversation. */
+	private static final class Pending {
+
+		final String messageId;
+
+		final UUID frameId;
+
+		final Instant sentAt;
+
+		boolean enqueued;
+
+		Pending(String messageId, UUID frameId, Instant sentAt) {
+			this.messageId = messageId;
+			this.frameId = frameId;
+			this.sentAt = sentAt;
+		}
+
+	}
+
+	private final PeerSession session;
+
+	private final BrokerClient client;
+
+	private final StdioSessionTransport transport;
+
+	private final JsonMapper json;
+
+	private final Optional<InboxSocket> socket;
+
+	private final TranscriptWatch transcript;
+
+	private final boolean channel;
+
+	/** Guarded by itself, as is {@link #confirming}. */
+	private final Map<String, Pending> pending = new LinkedHashMap<>();
+
+	/** Whether a confirmation round is scheduled. */
+	private boolean confirming;
+
+	/** Ids pushed as channel notifications, to push none twice; oldest forgotten. */
+	private final Set<String> pushed = Collections.newSetFromMap(new LinkedHashMap<>() {
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+			return size() > 10_000;
+		}
+	});
+
+	private final ScheduledExecutorService confirmer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+		Thread thread = new Thread(runnable, "mycelium-confirm");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final Thread follower = new Thread(this::follow, "mycelium-delivery");
+
+	private volatile boolean socketOn;
+
+	private volatile String socketProblem;
+
+	private volatile Instant lastConfirmed;
+
+	private volatile String reported;
+
+	private volatile EventStream stream;
+
+	private volatile boolean closed;
+
+	private int silentFailures;
+
+	private Instant lastHeldCheck = Instant.EPOCH;
+
+	private String lastEventId;
+
+	InboxDelivery(PeerSession session, BrokerClient client, StdioSessionTransport transport, JsonMapper json,
+			Optional<InboxSocket> socket, TranscriptWatch transcript, boolean channel) {
+		this.session = session;
+		this.client = client;
+		this.transport = transport;
+		this.json = json;
+		this.socket = socket;
+		this.transcript = transcript;
+		this.channel = channel;
+		follower.setDaemon(true);
+	}
+
+	/** Checks the socket, says at the broker how mail will come, and starts following. */
+	void start() {
+		socket.ifPresent(inbox -> {
+			try {
+				inbox.check();
+				socketOn = true;
+				log.info("Delivering into the session through Claude Code's inbox socket {}", inbox.path());
+			}
+			catch (IOException ex) {
+				socketProblem = "the inbox socket refused the connection (" + ex.getMessage() + ")";
+				log.warn("Claude Code's inbox socket {} is not usable ({}): mail comes by {}", inbox.path(),
+						ex.getMessage(), channel ? "channel" : "hooks and tool notices");
+			}
+		});
+		report();
+		if (socketOn || channel) {
+			follower.start();
+		}
+	}
+
+	/** How mail reaches the model, in a few words, as other sessions see it. */
+	String mode() {
+		return socketOn ? "inbox socket" : channel ? "channel" : "tool notices";
+	}
+
+	/** For identify: the path, and what is known about it. */
+	String describe() {
+		if (socketOn) {
+			Instant confirmed = lastConfirmed;
+			return "new messages are put into this session through Claude Code's inbox socket as they arrive"
+					+ (confirmed != null ? " (last delivery confirmed " + ago(confirmed) + ")"
+							: " (none confirmed yet)");
+		}
+		String why = socketProblem != null ? " (" + socketProblem + ")" : "";
+		if (channel) {
+			return "new messages are pushed as channel notifications" + why
+					+ "; they stay unread until a hook, a tool result or sense shows them";
+		}
+		return "new messages reach this session only through hooks, the notice after each mycelium tool, and sense"
+				+ why;
+	}
+
+	private void report() {
+		String mode = mode();
+		if (mode.equals(reported)) {
+			return;
+		}
+		Thread reporter = new Thread(() -> {
+			try {
+				session.call(identity -> client.update(identity, PeerUpdate.delivery(mode)));
+				reported = mode;
+			}
+			catch (RuntimeException ex) {
+				log.info("Could not tell the broker how mail reaches this session ({}); the next change will",
+						ex.getMessage());
+			}
+		}, "mycelium-report");
+		reporter.setDaemon(true);
+		reporter.start();
+	}
+
+	private void follow() {
+		// Claude Code reads the session's output once the handshake is over.
+		transport.initialized().join();
+		Duration retry = FIRST_RETRY;
+		while (!closed && (socketOn || channel)) {
+			try {
+				stream = session.call(identity -> client.inboxEvents(identity, lastEventId));
+				retry = FIRST_RETRY;
+				holdAgain();
+				report();
+				deliverLostNotice();
+				ServerSentEvent event;
+				while (!closed && (event = stream.next()) != null) {
+					if ("message".equals(event.event())) {
+						deliver(json.readValue(event.data(), Message.class));
+					}
+					lastEventId = event.id();
+				}
+			}
+			catch (StdoutGoneException ex) {
+				log.info("Standard output is closed: delivery stops");
+				return;
+			}
+			catch (IOException | RuntimeException ex) {
+				if (!closed) {
+					log.info("Inbox stream interrupted ({}); reconnecting in {} ms", ex.getMessage(), retry.toMillis());
+				}
+			}
+			finally {
+				EventStream open = stream;
+				if (open != null) {
+					open.close();
+				}
+			}
+			pause(retry);
+			retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
+		}
+	}
+
+	/**
+	 * A new registration ends holds at the broker: what is still on its way is held
+	 * again.
+	 */
+	private void holdAgain() {
+		List<String> ids;
+		synchronized (pending) {
+			ids = List.copyOf(pending.keySet());
+		}
+		if (!ids.isEmpty()) {
+			session.call(identity -> client.hold(identity, ids));
+		}
+	}
+
+	/**
+	 * After a broker died with mail this session sent (the memory store): say so now, not
+	 * at the next tool call.
+	 */
+	private void deliverLostNotice() {
+		String notice = session.takeLostNotice();
+		if (notice == null) {
+			return;
+		}
+		String text = "[mycelium] " + MailText.plainText(notice);
+		try {
+			if (socketOn) {
+				socket.orElseThrow().deliver(text, UUID.randomUUID());
+			}
+			else if (channel) {
+				transport.writeNotification(ChannelNotification.METHOD,
+						new ChannelNotification(text, Map.of("from", "mycelium", "kind", "lost")).params());
+			}
+		}
+		catch (IOException ex) {
+			log.info("Could not deliver the notice of lost mail ({}); the next tool result carries it",
+					ex.getMessage());
+			session.restoreLostNotice(notice);
+		}
+	}
+
+	private void deliver(Message message) {
+		if (socketOn && throughSocket(message)) {
+			return;
+		}
+		if (channel && !pushed.contains(message.id())) {
+			try {
+				transport.writeNotification(ChannelNotification.METHOD, ChannelNotification.of(message).params());
+			}
+			catch (IOException ex) {
+				throw new StdoutGoneException(ex);
+			}
+			pushed.add(message.id());
+		}
+	}
+
+	/**
+	 * @return whether the socket took it (or already has it)
+	 */
+	private boolean throughSocket(Message message) {
+		synchronized (pending) {
+			if (pending.containsKey(message.id())) {
+				return true;
+			}
+			if (pending.size() >= MAX_PENDING) {
+				return false;
+			}
+		}
+		List<String> ids = List.of(message.id());
+		if (session.call(identity -> client.hold(identity, ids)) == 0) {
+			// Read meanwhile (a hook showed it): nothing to deliver.
+			return true;
+		}
+		Pending delivery = new Pending(message.id(), UUID.randomUUID(), Instant.now());
+		transcript.mark();
+		try {
+			socket.orElseThrow().deliver(MailText.frame(message), delivery.frameId);
+		}
+		catch (IOException ex) {
+			release(ids);
+			socketFailed("the inbox socket refused a message (" + ex.getMessage() + ")");
+			return false;
+		}
+		synchronized (pending) {
+			pending.put(message.id(), delivery);
+			if (!confirming) {
+				confirming = true;
+				confirmer.schedule(this::confirm, CONFIRM_TICK.toMillis(), TimeUnit.MILLISECONDS);
+			}
+		}
+		log.debug("Delivered {} from {} through the inbox socket", message.id(), message.from());
+		return true;
+	}
+
+	/** Reads the evidence; runs again while deliveries wait for it. */
+	private void confirm() {
+		try {
+			check();
+		}
+		catch (RuntimeException ex) {
+			log.info("Could not confirm deliveries yet ({})", ex.getMessage());
+		}
+		synchronized (pending) {
+			confirming = !pending.isEmpty() && !closed;
+			if (confirming) {
+				confirmer.schedule(this::confirm, CONFIRM_TICK.toMillis(), TimeUnit.MILLISECONDS);
+			}
+		}
+	}
+
+	private void check() {
+		TranscriptWatch.Evidence evidence = transcript.scan();
+		List<String> confirmed;
+		List<String> unconfirmable;
+		List<String> silent;
+		Instant now = Instant.now();
+		synchronized (pending) {
+			for (Pending delivery : pending.values()) {
+				delivery.enqueued |= evidence.enqueued().contains(delivery.messageId);
+			}
+			confirmed = pending.values()
+				.stream()
+				.filter(delivery -> evidence.inConversation().contains(delivery.frameId.toString()))
+				.map(delivery -> delivery.messageId)
+				.toList();
+			List<Pending> overdue = pending.values()
+				.stream()
+				.filter(delivery -> !delivery.enqueued && !confirmed.contains(delivery.messageId))
+				.filter(delivery -> delivery.sentAt.plus(EVIDENCE_WAIT).isBefore(now))
+				.toList();
+			unconfirmable = evidence.transcriptFound() ? List.of()
+					: overdue.stream().map(delivery -> delivery.messageId).toList();
+			silent = evidence.transcriptFound() ? overdue.stream().map(delivery -> delivery.messageId).toList()
+					: List.of();
+			confirmed.forEach(pending::remove);
+			overdue.forEach(delivery -> pending.remove(delivery.messageId));
+		}
+		if (!confirmed.isEmpty()) {
+			session.call(identity -> client.acknowledge(identity, confirmed));
+			lastConfirmed = now;
+			synchronized (this) {
+				silentFailures = 0;
+			}
+			log.debug("Confirmed in the conversation: {}", confirmed);
+		}
+		if (!unconfirmable.isEmpty()) {
+			// No transcript to read (a session that keeps none): the socket still wakes
+			// the session, and the other paths bring the message again to be sure.
+			release(unconfirmable);
+		}
+		if (!silent.isEmpty()) {
+			release(silent);
+			boolean giveUp;
+			synchronized (this) {
+				giveUp = ++silentFailures >= SILENT_FAILURES_TO_GIVE_UP;
+			}
+			log.warn("Claude Code did not queue {} from the inbox socket within {} s", silent,
+					EVIDENCE_WAIT.toSeconds());
+			if (giveUp) {
+				socketFailed("Claude Code did not take the messages written to its inbox socket");
+			}
+		}
+		if (Duration.between(lastHeldCheck, now).compareTo(HELD_CHECK) >= 0) {
+			lastHeldCheck = now;
+			dropReadElsewhere();
+		}
+	}
+
+	/** A prompt hook or sense may have shown a message first: it no longer waits. */
+	private void dropReadElsewhere() {
+		synchronized (pending) {
+			if (pending.isEmpty()) {
+				return;
+			}
+		}
+		Set<String> held = session.call(client::held);
+		synchronized (pending) {
+			pending.keySet().removeIf(id -> !held.contains(id));
+		}
+	}
+
+	private void release(List<String> ids) {
+		try {
+			session.call(identity -> client.release(identity, ids));
+		}
+		catch (RuntimeException ex) {
+			log.info("Could not release {} ({}); the broker ends the holds when this session leaves", ids,
+					ex.getMessage());
+		}
+	}
+
+	private void socketFailed(String problem) {
+		if (socketOn) {
+			socketOn = false;
+			socketProblem = problem;
+			log.warn("Giving up the inbox socket: {}; mail comes by {}", problem,
+					channel ? "channel" : "hooks and tool notices");
+			report();
+		}
+	}
+
+	private static String ago(Instant then) {
+		long seconds = Math.max(0, Duration.between(then, Instant.now()).toSeconds());
+		return seconds < 120 ? seconds + "s ago" : seconds / 60 + "m ago";
+	}
+
+	private void pause(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			closed = true;
+		}
+	}
+
+	@Override
+	public void close() {
+		closed = true;
+		confirmer.shutdownNow();
+		EventStream open = stream;
+		if (open != null) {
+			open.close();
+		}
+	}
+
+	/** Nothing can be shown any more: the session is over. */
+	private static final class StdoutGoneException extends RuntimeException {
+
+		StdoutGoneException(IOException cause) {
+			super(cause);
+		}
+
+	}
+
+}
