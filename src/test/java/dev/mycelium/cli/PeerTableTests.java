@@ -25,9 +25,9 @@ class PeerTableTests {
 		assertThat(lines.get(0).split("\\s+")).containsExactly("NAME", "ID", "REPO", "BRANCH", "SUMMARY", "SEEN",
 				"UNREAD", "MAIL");
 		assertThat(lines.get(1))
-			.isEqualTo("shop  id-shop  github.com/acme/shop  main    cart API ret…  3s ago       2  -");
+			.isEqualTo("shop  id-shop  github.com/acme/shop  main    cart API r…  3s ago       2  -");
 		assertThat(lines.get(2))
-			.isEqualTo("docs  id-docs  -                     -       docs⏎for the…  4m ago       0  socket");
+			.isEqualTo("docs  id-docs  -                     -       docs⏎for t…  4m ago       0  socket");
 	}
 
 	@Test
