@@ -40,8 +40,16 @@ class HookController {
 	/** A message longer than this is shown cut, and left unread for sense. */
 	private static final int PREVIEW = 2000;
 
-	/** Serve starts beside the session: give it this long to register. */
+	/**
+	 * Serve starts beside the session (about a second): give it this long to register.
+	 * Claude Code waits for the hook, so no longer: a session that resumes an earlier one
+	 * is known at once (and its mail is what matters), a new one has none yet.
+	 */
 	private static final Duration SESSION_START_WAIT = Duration.ofMillis(1500);
+
+	private static final String JOINING = "mycelium: this Claude Code session is joining the mycelium message bus"
+			+ " (its MCP server is starting; identify shows its name, discover the other sessions). Messages from"
+			+ " other sessions arrive here by themselves; answer with mycelium's tools (signal, sporulate, fruit).";
 
 	private final BrokerRepository repository;
 
@@ -62,6 +70,9 @@ class HookController {
 		Optional<Caller> session = repository.hookSession(event.sessionId(), clientPid);
 		if (session.isEmpty() && name.equals("SessionStart")) {
 			session = awaitRegistration(event.sessionId(), clientPid);
+			if (session.isEmpty()) {
+				return answer(name, JOINING);
+			}
 		}
 		if (session.isEmpty()) {
 			return ResponseEntity.noContent().build();
@@ -79,8 +90,12 @@ class HookController {
 		if (context == null) {
 			return ResponseEntity.noContent().build();
 		}
+		return answer(name, context);
+	}
+
+	private static ResponseEntity<Map<String, Object>> answer(String event, String context) {
 		return ResponseEntity
-			.ok(Map.of("hookSpecificOutput", Map.of("hookEventName", name, "additionalContext", context)));
+			.ok(Map.of("hookSpecificOutput", Map.of("hookEventName", event, "additionalContext", context)));
 	}
 
 	/**

@@ -177,6 +177,13 @@ class HookIntegrationTests extends BrokerIntegrationTest {
 	}
 
 	@Test
+	void sessionStartBeforeServeRegisteredSaysTheSessionIsJoining() {
+		String context = context(hook("SessionStart", UUID.randomUUID().toString(), null, Map.of()));
+
+		assertThat(context).startsWith("mycelium: this Claude Code session is joining the mycelium message bus");
+	}
+
+	@Test
 	void aHookNeedsTheToken() {
 		Response answer = api.exchange("POST", "/api/hooks",
 				Map.of("session_id", "x", "hook_event_name", "PostToolUse"), null,

@@ -77,6 +77,9 @@ public final class ScriptedModel implements AutoCloseable {
 
 	private final List<Request> requests = new ArrayList<>();
 
+	/** When each tool call was answered (its whole stream written), by tool name. */
+	private final List<Map.Entry<String, Long>> toolCalls = new ArrayList<>();
+
 	private final Deque<Step> script = new ArrayDeque<>();
 
 	private ScriptedModel(HttpServer server) {
@@ -187,6 +190,34 @@ public final class ScriptedModel implements AutoCloseable {
 				notifyAll();
 			}
 			stream(exchange, reply);
+			if (reply.tool() != null) {
+				synchronized (this) {
+					toolCalls.add(Map.entry(reply.tool(), System.nanoTime()));
+					notifyAll();
+				}
+			}
+		}
+	}
+
+	/**
+	 * When the script's first call of {@code tool} had been sent to the CLI, waiting for
+	 * it up to a time.
+	 */
+	public synchronized long awaitToolCall(String tool, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			Optional<Long> sent = toolCalls.stream()
+				.filter(call -> call.getKey().equals(tool))
+				.map(Map.Entry::getValue)
+				.findFirst();
+			long left = deadline - System.nanoTime();
+			if (sent.isPresent()) {
+				return sent.get();
+			}
+			if (left <= 0) {
+				throw new AssertionError("The model did not call " + tool + " within " + timeout);
+			}
+			wait(Math.max(1, left / 1_000_000));
 		}
 	}
 

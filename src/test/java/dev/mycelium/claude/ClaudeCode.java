@@ -1,0 +1,355 @@
+package dev.mycelium.claude;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The real {@code claude} CLI for end-to-end tests, as one user on a fresh machine: its
+ * own {@code HOME} (onboarding done, the test's directories trusted, mycelium's tools
+ * allowed), its own {@code MYCELIUM_HOME} and broker port, and the pinned Claude Code
+ * from the npm registry, installed on first use under {@code target/claude-code}. Each
+ * session talks to its own {@link ScriptedModel}. Interactive sessions run in tmux on a
+ * private tmux server; everything started is stopped by {@link #close()}, the broker that
+ * the sessions started included.
+ *
+ * <p>
+ * Only the JDK: the delivery benchmark uses it from the test classes.
+ */
+public final class ClaudeCode implements AutoCloseable {
+
+	/** The Claude Code version these tests and the notes on its behaviour are for. */
+	public static final String VERSION = "2.1.328";
+
+	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+
+	private final Path root;
+
+	private final Path home;
+
+	private final Path myceliumHome;
+
+	private final int port;
+
+	private final Path checkout;
+
+	private final String tmux;
+
+	private final List<Process> processes = new ArrayList<>();
+
+	/** Whether closing stops the broker and whatever else runs for its MYCELIUM_HOME. */
+	private final boolean ownsBroker;
+
+	private final Set<Path> trusted = new LinkedHashSet<>();
+
+	private boolean tmuxStarted;
+
+	/** Once Claude Code wrote ~/.claude.json, this class no longer rewrites it. */
+	private boolean claudeStarted;
+
+	/**
+	 * @param root a temporary directory for this user's files
+	 * @param checkout the mycelium checkout (its {@code bin/mycelium} and plugin)
+	 */
+	public ClaudeCode(Path root, Path checkout) throws IOException {
+		this(root, checkout, root.resolve("mycelium"), freePort(), true);
+	}
+
+	/**
+	 * Another user of the same broker (the same MYCELIUM_HOME and port); the broker stays
+	 * when this one closes.
+	 */
+	public ClaudeCode(Path root, Path checkout, Path myceliumHome, int port) throws IOException {
+		this(root, checkout, myceliumHome, port, false);
+	}
+
+	private ClaudeCode(Path root, Path checkout, Path myceliumHome, int port, boolean ownsBroker) throws IOException {
+		this.ownsBroker = ownsBroker;
+		this.root = root;
+		this.home = Files.createDirectories(root.resolve("home"));
+		this.myceliumHome = myceliumHome;
+		this.port = port;
+		this.checkout = checkout;
+		this.tmux = "mycelium-test-" + ProcessHandle.current().pid() + "-" + Math.abs(root.hashCode());
+		Files.createDirectories(home.resolve(".claude"));
+		Files.writeString(home.resolve(".claude/settings.json"), """
+				{"permissions": {"defaultMode": "default",
+				  "allow": ["Bash", "mcp__mycelium", "mcp__plugin_mycelium_mycelium"]}}
+				""");
+	}
+
+	public Path home() {
+		return home;
+	}
+
+	public Path myceliumHome() {
+		return myceliumHome;
+	}
+
+	public int port() {
+		return port;
+	}
+
+	public Path checkout() {
+		return checkout;
+	}
+
+	/** A project directory of this user, trusted by Claude Code (a git repository). */
+	public Path project(String name) throws IOException, InterruptedException {
+		Path directory = Files.createDirectories(root.resolve("projects").resolve(name));
+		if (!Files.exists(directory.resolve(".git"))) {
+			run(List.of("git", "init", "-q", directory.toString()), Map.of(), root);
+		}
+		trust(directory);
+		return directory;
+	}
+
+	/**
+	 * Claude Code's answer to a command, e.g. {@code plugin install mycelium@mycelium}.
+	 */
+	public Result claude(Path directory, String... args) throws IOException, InterruptedException {
+		claudeStarted = true;
+		List<String> command = new ArrayList<>(List.of(cli().toString()));
+		command.addAll(List.of(args));
+		return run(command, environment(null), directory);
+	}
+
+	/**
+	 * Starts {@code claude -p} in {@code directory} against {@code model}; its output is
+	 * read when it ends.
+	 */
+	public Process print(Path directory, ScriptedModel model, String prompt, String... extra) throws IOException {
+		claudeStarted = true;
+		List<String> command = new ArrayList<>(
+				List.of(cli().toString(), "-p", prompt, "--output-format", "json", "--allowedTools", "Bash"));
+		command.addAll(List.of(extra));
+		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(Files.createTempFile(root, "print", ".out").toFile());
+		builder.environment().clear();
+		builder.environment().putAll(environment(model));
+		Process process = builder.start();
+		processes.add(process);
+		return process;
+	}
+
+	/** Starts an interactive session in tmux, waiting at its prompt. */
+	public Interactive interactive(String name, Path directory, ScriptedModel model)
+			throws IOException, InterruptedException {
+		claudeStarted = true;
+		List<String> command = new ArrayList<>(List.of("tmux", "-L", tmux, "new-session", "-d", "-s", name, "-x", "200",
+				"-y", "50", "-c", directory.toString(), "env", "-i"));
+		environment(model).forEach((key, value) -> command.add(key + "=" + value));
+		command.add(cli().toString());
+		Result started = run(command, Map.of("PATH", System.getenv("PATH")), directory);
+		if (started.exitCode() != 0) {
+			throw new IllegalStateException("tmux did not start " + name + ": " + started.output());
+		}
+		tmuxStarted = true;
+		return new Interactive(name);
+	}
+
+	/** An interactive session: type into it, read its screen. */
+	public final class Interactive {
+
+		private final String name;
+
+		Interactive(String name) {
+			this.name = name;
+		}
+
+		/** Types a prompt and presses Enter. */
+		public void type(String text) throws IOException, InterruptedException {
+			tmux("send-keys", "-t", name, "-l", text);
+			tmux("send-keys", "-t", name, "Enter");
+		}
+
+		public String screen() throws IOException, InterruptedException {
+			return tmux("capture-pane", "-p", "-t", name).output();
+		}
+
+		private Result tmux(String... args) throws IOException, InterruptedException {
+			List<String> command = new ArrayList<>(List.of("tmux", "-L", tmux));
+			command.addAll(List.of(args));
+			return run(command, Map.of("PATH", System.getenv("PATH")), root);
+		}
+
+	}
+
+	/** What a command printed (output and errors together) and its exit code. */
+	public record Result(int exitCode, String output) {
+	}
+
+	/**
+	 * The environment of every Claude Code process: nothing of the environment the tests
+	 * run in (they may run inside a Claude Code session themselves), a model that is a
+	 * script, no update checks.
+	 */
+	Map<String, String> environment(ScriptedModel model) {
+		Map<String, String> environment = new LinkedHashMap<>();
+		environment.put("HOME", home.toString());
+		environment.put("PATH", System.getenv("PATH"));
+		environment.put("LANG", "C.UTF-8");
+		environment.put("TERM", "xterm-256color");
+		environment.put("SHELL", "/bin/bash");
+		environment.put("JAVA_HOME", System.getProperty("java.home"));
+		environment.put("MYCELIUM_HOME", myceliumHome.toString());
+		environment.put("MYCELIUM_PORT", String.valueOf(port));
+		environment.put("DISABLE_AUTOUPDATER", "1");
+		environment.put("ANTHROPIC_AUTH_TOKEN", "scripted");
+		environment.put("ANTHROPIC_BASE_URL", model != null ? model.url() : "http://127.0.0.1:9");
+		return environment;
+	}
+
+	/**
+	 * Adds the directory to the trusted projects of {@code ~/.claude.json}, which is
+	 * written before any session starts (Claude Code then adds its own keys).
+	 */
+	private void trust(Path directory) throws IOException {
+		if (trusted.contains(directory)) {
+			return;
+		}
+		if (claudeStarted) {
+			throw new IllegalStateException("Create the projects (" + directory
+					+ ") before Claude Code runs: it keeps its own settings in ~/.claude.json");
+		}
+		trusted.add(directory);
+		String projects = trusted.stream()
+			.map(path -> "  " + ScriptedModel.quote(path.toString()) + ": {\"hasTrustDialogAccepted\": true}")
+			.collect(Collectors.joining(",\n"));
+		Files.writeString(home.resolve(".claude.json"),
+				"{\"hasCompletedOnboarding\": true, \"projects\": {\n" + projects + "\n}}\n");
+	}
+
+	/** The pinned Claude Code CLI, installed from the npm registry on first use. */
+	public static synchronized Path cli() throws IOException {
+		Path prefix = Path.of(System.getProperty("mycelium.test.claude-code", "target/claude-code")).toAbsolutePath();
+		Path cli = prefix.resolve("node_modules/@anthropic-ai/claude-code/bin/claude.exe");
+		Path installed = prefix.resolve("installed-" + VERSION);
+		if (Files.exists(installed) && Files.isExecutable(cli)) {
+			return cli;
+		}
+		Files.createDirectories(prefix);
+		try {
+			Result npm = run(List.of("npm", "install", "--prefix", prefix.toString(), "--no-audit", "--no-fund",
+					"--loglevel=error", "@anthropic-ai/claude-code@" + VERSION), Map.of(), prefix);
+			if (npm.exitCode() != 0 || !Files.isExecutable(cli)) {
+				throw new IOException(
+						"npm could not install @anthropic-ai/claude-code@" + VERSION + ": " + npm.output());
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while installing Claude Code", ex);
+		}
+		Files.writeString(installed, VERSION + "\n");
+		return cli;
+	}
+
+	static Result run(List<String> command, Map<String, String> environment, Path directory)
+			throws IOException, InterruptedException {
+		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+		builder.environment().putAll(environment);
+		File output = File.createTempFile("command", ".out");
+		output.deleteOnExit();
+		builder.redirectOutput(output);
+		Process process = builder.start();
+		if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+			process.descendants().forEach(ProcessHandle::destroyForcibly);
+			process.destroyForcibly();
+			throw new IOException(command + " did not end within " + COMMAND_TIMEOUT);
+		}
+		return new Result(process.exitValue(), Files.readString(output.toPath(), StandardCharsets.UTF_8));
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+	/**
+	 * Ends every session (tmux server, {@code claude -p} processes and what they started)
+	 * and the broker the sessions started.
+	 */
+	@Override
+	public void close() throws IOException, InterruptedException {
+		if (tmuxStarted) {
+			run(List.of("tmux", "-L", tmux, "kill-server"), Map.of("PATH", System.getenv("PATH")), root);
+		}
+		for (Process process : processes) {
+			process.descendants().forEach(ProcessHandle::destroy);
+			process.destroy();
+		}
+		for (Process process : processes) {
+			if (!process.waitFor(10, TimeUnit.SECONDS)) {
+				process.descendants().forEach(ProcessHandle::destroyForcibly);
+				process.destroyForcibly();
+			}
+		}
+		if (ownsBroker) {
+			stopBroker();
+		}
+	}
+
+	/**
+	 * Stops every process of this user's MYCELIUM_HOME: the sessions' serve processes
+	 * first (one still running would start a broker again), then the broker.
+	 */
+	private void stopBroker() throws IOException, InterruptedException {
+		for (int round = 0; round < 3; round++) {
+			List<ProcessHandle> left = processesOfThisHome();
+			if (left.isEmpty()) {
+				return;
+			}
+			left.forEach(ProcessHandle::destroy);
+			for (ProcessHandle process : left) {
+				try {
+					process.onExit().get(20, TimeUnit.SECONDS);
+				}
+				catch (Exception ex) {
+					process.destroyForcibly();
+				}
+			}
+		}
+	}
+
+	/** Processes whose environment names this MYCELIUM_HOME (Linux: /proc). */
+	private List<ProcessHandle> processesOfThisHome() {
+		byte[] wanted = ("MYCELIUM_HOME=" + myceliumHome + "\0").getBytes(StandardCharsets.UTF_8);
+		return ProcessHandle.allProcesses().filter(process -> {
+			try {
+				byte[] environ = Files.readAllBytes(Path.of("/proc", String.valueOf(process.pid()), "environ"));
+				return indexOf(environ, wanted) >= 0;
+			}
+			catch (IOException | RuntimeException ex) {
+				return false;
+			}
+		}).toList();
+	}
+
+	private static int indexOf(byte[] haystack, byte[] needle) {
+		outer: for (int i = 0; i <= haystack.length - needle.length; i++) {
+			for (int j = 0; j < needle.length; j++) {
+				if (haystack[i + j] != needle[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		return -1;
+	}
+
+}
