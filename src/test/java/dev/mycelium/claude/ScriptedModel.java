@@ -174,6 +174,10 @@ public final class ScriptedModel implements AutoCloseable {
 		try (exchange) {
 			String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
 			String path = exchange.getRequestURI().toString();
+			if (exchange.getRequestMethod().equals("HEAD")) {
+				exchange.sendResponseHeaders(200, -1);
+				return;
+			}
 			if (!exchange.getRequestMethod().equals("POST")) {
 				respond(exchange, 200, "application/json", "{}");
 				return;
