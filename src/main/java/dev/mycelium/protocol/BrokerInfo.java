@@ -9,8 +9,14 @@ import tools.jackson.databind.annotation.JsonNaming;
  * {@code GET /api/broker}: which broker this is. The {@code instanceId} matches the one
  * in {@code MYCELIUM_HOME/broker.json}, which tells a client that the process on the port
  * is the broker of its own home.
+ *
+ * @param hostName the name of the machine the broker runs on (the host of its peers)
+ * @param uptimeSeconds how long the broker has been running
+ * @param messagesPerSecond messages sent (direct, broadcast, task, result, expiry notice)
+ * per second over the last ten seconds
+ * @param unread how many messages wait unread in all inboxes: the broker's queue depth
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record BrokerInfo(String version, String instanceId, long pid, String host, int port, Instant startedAt,
-		int peers) {
+		int peers, String hostName, long uptimeSeconds, double messagesPerSecond, int unread) {
 }
