@@ -22,6 +22,7 @@ import dev.mycelium.protocol.AcknowledgementResult;
 import dev.mycelium.protocol.Broadcast;
 import dev.mycelium.protocol.BroadcastResult;
 import dev.mycelium.protocol.BrokerInfo;
+import dev.mycelium.protocol.DashboardLogin;
 import dev.mycelium.protocol.DirectMessage;
 import dev.mycelium.protocol.Headers;
 import dev.mycelium.protocol.Message;
@@ -115,6 +116,14 @@ public class BrokerClient {
 	 */
 	public BrokerInfo stopBroker() {
 		return call(r -> r.post().uri("/api/broker/shutdown").retrieve().body(BrokerInfo.class));
+	}
+
+	/**
+	 * A one-time code that signs a browser in to the broker's dashboard, as the operator
+	 * ({@code mycelium dashboard}).
+	 */
+	public DashboardLogin dashboardLogin() {
+		return call(r -> r.post().uri("/api/dashboard/login-codes").retrieve().body(DashboardLogin.class));
 	}
 
 	public Registration register(PeerRegistration registration) {
