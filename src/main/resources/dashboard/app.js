@@ -125,8 +125,8 @@ function renderTasks() {
 			h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: 6 }, label)),
 			tasks.slice(0, TASKS_SHOWN).map((task) => h('tr', { 'data-task': task.id, class: task.orphaned ? 'orphaned' : null },
 				h('th', { scope: 'row' }, h('code', {}, task.id)),
-				h('td', {}, task.from),
-				h('td', {}, task.to),
+				h('td', { class: 'name' }, task.from),
+				h('td', { class: 'name' }, task.to),
 				h('td', { class: 'long' }, task.description),
 				h('td', {}, badge(`status ${task.status}`, task.status),
 					task.orphaned ? [' ', badge('orphaned', 'orphaned')] : null),
@@ -169,8 +169,8 @@ function renderFlow() {
 	$('flow').tBodies[0].replaceChildren(...shown.map((entry) => h('tr', { 'data-kind': entry.kind, 'data-event': entry.id },
 		h('td', {}, clock(entry.at)),
 		h('td', {}, badge(`kind ${entry.kind}`, entry.topic ? `${entry.kind} #${entry.topic}` : entry.kind)),
-		h('td', {}, entry.from),
-		h('td', {}, entry.to.length > 3 ? `${entry.to.slice(0, 3).join(', ')} +${entry.to.length - 3}`
+		h('td', { class: 'name' }, entry.from),
+		h('td', { class: entry.to.length === 1 ? 'name' : null }, entry.to.length > 3 ? `${entry.to.slice(0, 3).join(', ')} +${entry.to.length - 3}`
 			: entry.to.join(', ') || '(nobody)'),
 		h('td', { class: 'long' }, entry.text))));
 	$('flow-empty').hidden = shown.length > 0;
@@ -183,8 +183,11 @@ function renderGraph() {
 	drawGraph($('graph'), $('graph-table'), names, pairCounts(state.flow, Date.now() - GRAPH_WINDOW_MS));
 }
 
-// Many events can arrive in a second: the flow and graph are drawn at most every 100 ms.
+// Thousands of events can arrive in a second: the flow and graph are drawn at once for
+// the first, then at most every 100 ms while they keep coming.
+const FLOW_DRAW_MS = 100;
 let flowDrawPending = false;
+let flowDrawnAt = 0;
 
 function scheduleFlowDraw() {
 	if (flowDrawPending) {
@@ -193,12 +196,13 @@ function scheduleFlowDraw() {
 	flowDrawPending = true;
 	setTimeout(() => {
 		flowDrawPending = false;
+		flowDrawnAt = performance.now();
 		renderFilters();
 		if (!state.paused) {
 			renderFlow();
 		}
 		renderGraph();
-	}, 100);
+	}, Math.max(0, flowDrawnAt + FLOW_DRAW_MS - performance.now()));
 }
 
 function setConnection(kind, label) {

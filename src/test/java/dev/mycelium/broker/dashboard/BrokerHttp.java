@@ -44,6 +44,10 @@ final class BrokerHttp {
 		this.token = token;
 	}
 
+	String token() {
+		return token;
+	}
+
 	record Answer(int status, HttpHeaders headers, String body) {
 
 		JsonNode json() {

@@ -75,7 +75,9 @@ final class Chromium implements AutoCloseable {
 		try {
 			ChromeDriver driver = new ChromeDriver(service, options);
 			driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
-			return new Chromium(profile, service, driver);
+			Chromium chromium = new Chromium(profile, service, driver);
+			chromium.viewport(WINDOW);
+			return chromium;
 		}
 		catch (RuntimeException ex) {
 			service.stop();
@@ -86,6 +88,17 @@ final class Chromium implements AutoCloseable {
 
 	ChromeDriver driver() {
 		return driver;
+	}
+
+	/**
+	 * Sizes the window so that the page gets {@code size} (the window's own frame, even
+	 * headless, takes some of it).
+	 */
+	void viewport(Dimension size) {
+		driver.manage().window().setSize(size);
+		long width = ((Number) script("return window.innerWidth")).longValue();
+		long height = ((Number) script("return window.innerHeight")).longValue();
+		driver.manage().window().setSize(new Dimension(2 * size.width - (int) width, 2 * size.height - (int) height));
 	}
 
 	Object script(String script, Object... arguments) {

@@ -297,7 +297,7 @@ class DashboardBrowserTests extends DashboardBrokerTest {
 				"a summary long enough to need wrapping on a phone-sized window, and then some more words");
 		signIn();
 		try {
-			browser().manage().window().setSize(new Dimension(400, 800));
+			chromium.viewport(new Dimension(400, 800));
 			await().atMost(Duration.ofSeconds(5))
 				.until(() -> ((Number) chromium.script("return window.innerWidth")).intValue() <= 400);
 
@@ -309,7 +309,7 @@ class DashboardBrowserTests extends DashboardBrokerTest {
 			assertThat(columns).isEqualTo(1L);
 		}
 		finally {
-			browser().manage().window().setSize(Chromium.WINDOW);
+			chromium.viewport(Chromium.WINDOW);
 		}
 	}
 
