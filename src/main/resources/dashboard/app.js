@@ -230,7 +230,9 @@ function apply(picture) {
 	renderPeers();
 	renderTasks();
 	renderTopics();
-	scheduleFlowDraw();
+	// Not the flow: a refresh brings no new rows, and must not hold back the next one.
+	renderFilters();
+	renderGraph();
 }
 
 let refreshing = null;
