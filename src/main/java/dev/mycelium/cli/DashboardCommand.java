@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 
 import dev.mycelium.client.BrokerProblem;
 import dev.mycelium.client.BrokerUnavailableException;
+import dev.mycelium.client.DashboardLogins;
 import dev.mycelium.protocol.DashboardLogin;
 
 /**
@@ -52,7 +53,7 @@ final class DashboardCommand implements Callable<Integer> {
 	public Integer call() throws InterruptedException {
 		DashboardLogin login;
 		try {
-			login = console.client().dashboardLogin();
+			login = DashboardLogins.issue(console.client());
 		}
 		catch (BrokerUnavailableException ex) {
 			throw console.unavailable(ex, "");
