@@ -2,6 +2,7 @@ package dev.mycelium.broker.dashboard;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -61,7 +62,7 @@ class DashboardController {
 	 */
 	@GetMapping("/login")
 	ResponseEntity<Resource> login(@RequestParam(required = false) String code, HttpServletRequest request) {
-		var session = sessions.redeem(code);
+		Optional<DashboardSessions.Session> session = sessions.redeem(code);
 		if (session.isEmpty()) {
 			log.info("Dashboard login refused: the code is unknown, used or expired");
 			return page(HttpStatus.UNAUTHORIZED);
