@@ -77,7 +77,7 @@ function renderFigures() {
 	}
 	$('figure-host').textContent = text(broker.host_name);
 	$('figure-peers').textContent = String(broker.peers);
-	$('figure-rate').textContent = Number(broker.messages_per_second || 0).toFixed(1);
+	$('figure-rate').textContent = (Number(broker.messages_last_ten_seconds || 0) / 10).toFixed(1);
 	$('figure-unread').textContent = String(broker.unread ?? '–');
 	$('figure-version').textContent = text(broker.version);
 	tick();

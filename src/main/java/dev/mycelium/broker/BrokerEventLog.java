@@ -26,7 +26,7 @@ final class BrokerEventLog {
 	private static final Set<String> MESSAGES = Set.of(BrokerEvent.MESSAGE, BrokerEvent.BROADCAST,
 			BrokerEvent.TASK_CREATED, BrokerEvent.TASK_REPORTED);
 
-	/** The window of {@link #messagesPerSecond}, in seconds. */
+	/** The window of {@link #recentMessages}, in seconds. */
 	static final int RATE_WINDOW = 10;
 
 	private final int capacity;
@@ -88,10 +88,10 @@ final class BrokerEventLog {
 	}
 
 	/**
-	 * Messages sent per second over the {@link #RATE_WINDOW} seconds before {@code now}
-	 * (the current second counts as one of them).
+	 * Messages sent in the {@link #RATE_WINDOW} seconds before {@code now} (the current
+	 * second counts as one of them).
 	 */
-	synchronized double messagesPerSecond(Instant now) {
+	synchronized long recentMessages(Instant now) {
 		long current = now.getEpochSecond();
 		long count = 0;
 		for (int slot = 0; slot < messagesIn.length; slot++) {
@@ -99,7 +99,7 @@ final class BrokerEventLog {
 				count += messagesIn[slot];
 			}
 		}
-		return (double) count / RATE_WINDOW;
+		return count;
 	}
 
 	synchronized long lastId() {

@@ -105,12 +105,12 @@ final class BrokerStateFile implements ApplicationListener<WebServerInitializedE
 
 	/**
 	 * @param unread the messages waiting in all inboxes
-	 * @param messagesPerSecond the recent rate of messages sent
+	 * @param recentMessages the messages sent in the last ten seconds
 	 */
-	BrokerInfo info(int livePeers, int unread, double messagesPerSecond) {
+	BrokerInfo info(int livePeers, int unread, long recentMessages) {
 		long uptime = Math.max(0, Duration.between(startedAt, clock.instant()).toSeconds());
 		return new BrokerInfo(version, instanceId, ProcessHandle.current().pid(), host, port, startedAt, livePeers,
-				hostName(), uptime, messagesPerSecond, unread);
+				hostName(), uptime, recentMessages, unread);
 	}
 
 	/**

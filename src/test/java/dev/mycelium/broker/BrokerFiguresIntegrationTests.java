@@ -33,7 +33,7 @@ class BrokerFiguresIntegrationTests extends BrokerIntegrationTest {
 	}
 
 	@Test
-	void messagesPerSecondUptimeAndHostAreShown() {
+	void recentMessagesUptimeAndHostAreShown() {
 		Agent alice = api.register(unique("alice"));
 		Agent bob = api.register(unique("bob"));
 		for (int i = 0; i < 20; i++) {
@@ -42,7 +42,7 @@ class BrokerFiguresIntegrationTests extends BrokerIntegrationTest {
 
 		BrokerInfo info = info();
 
-		assertThat(info.messagesPerSecond()).as("20 messages in the last ten seconds").isGreaterThanOrEqualTo(2.0);
+		assertThat(info.messagesLastTenSeconds()).isGreaterThanOrEqualTo(20);
 		assertThat(info.uptimeSeconds()).isGreaterThanOrEqualTo(0);
 		assertThat(info.hostName()).isNotBlank();
 		assertThat(info.peers()).isGreaterThanOrEqualTo(2);
