@@ -14,8 +14,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.mycelium.broker.dashboard.BrokerHttp.Answer;
 import dev.mycelium.broker.dashboard.BrokerHttp.Peer;
@@ -76,6 +80,19 @@ class DashboardIntegrationTests extends DashboardBrokerTest {
 		assertThat(second.status()).as("the second use").isEqualTo(401);
 		assertThat(second.headers().firstValue("Set-Cookie")).isEmpty();
 		assertThat(second.body()).as("the page, which says how to sign in").contains("mycelium dashboard");
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void neitherTheCodeNorTheSessionGoesIntoTheLog(CapturedOutput output) {
+		DashboardLogin login = http.loginCode();
+		Answer used = http.request("GET", login.path(), Map.of(), null);
+		http.request("GET", login.path(), Map.of(), null);
+		String session = used.header("Set-Cookie").split(";")[0].split("=", 2)[1];
+
+		assertThat(output.getAll()).contains("Dashboard login code issued", "Dashboard login refused")
+			.doesNotContain(login.code())
+			.doesNotContain(session);
 	}
 
 	@Test
