@@ -68,10 +68,10 @@ public class BrokerConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RequestGuardFilter> requestGuardFilter(MyceliumHome home, BrokerRepository repository,
-			JsonMapper json, BrokerProperties properties) {
+			JsonMapper json, BrokerProperties properties, ObjectProvider<BrowserAccess> browsers) {
 		Optional<String> remoteHost = requireLoopbackUnlessAllowed(properties);
 		RequestGuardFilter filter = new RequestGuardFilter(TokenFile.ensureToken(home), repository, json,
-				properties.limits().maxRequestBytes(), remoteHost);
+				properties.limits().maxRequestBytes(), remoteHost, browsers.getIfAvailable(() -> BrowserAccess.NONE));
 		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;

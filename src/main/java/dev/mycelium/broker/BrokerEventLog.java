@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.mycelium.protocol.BrokerEvent;
@@ -19,6 +20,15 @@ import dev.mycelium.protocol.Task;
  */
 final class BrokerEventLog {
 
+	/**
+	 * The events that are a message sent: what the broker's messages per second count.
+	 */
+	private static final Set<String> MESSAGES = Set.of(BrokerEvent.MESSAGE, BrokerEvent.BROADCAST,
+			BrokerEvent.TASK_CREATED, BrokerEvent.TASK_REPORTED);
+
+	/** The window of {@link #recentMessages}, in seconds. */
+	static final int RATE_WINDOW = 10;
+
 	private final int capacity;
 
 	private final ArrayDeque<BrokerEvent> recent;
@@ -26,6 +36,15 @@ final class BrokerEventLog {
 	private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
 	private long lastId;
+
+	/**
+	 * How many messages were sent in each of the last seconds, in the slot of the second
+	 * ({@code secondOf}, modulo the length): a rate that costs the same however many
+	 * messages flow.
+	 */
+	private final long[] messagesIn = new long[RATE_WINDOW + 1];
+
+	private final long[] secondOf = new long[RATE_WINDOW + 1];
 
 	BrokerEventLog(int capacity) {
 		this.capacity = capacity;
@@ -37,6 +56,15 @@ final class BrokerEventLog {
 			recent.addLast(new BrokerEvent(++lastId, type, at, peer, message, recipients, task));
 			if (recent.size() > capacity) {
 				recent.removeFirst();
+			}
+			if (MESSAGES.contains(type)) {
+				long second = at.getEpochSecond();
+				int slot = (int) Math.floorMod(second, (long) messagesIn.length);
+				if (secondOf[slot] != second) {
+					secondOf[slot] = second;
+					messagesIn[slot] = 0;
+				}
+				messagesIn[slot]++;
 			}
 		}
 		listeners.forEach(Runnable::run);
@@ -57,6 +85,21 @@ final class BrokerEventLog {
 			}
 		}
 		return next;
+	}
+
+	/**
+	 * Messages sent in the {@link #RATE_WINDOW} seconds before {@code now} (the current
+	 * second counts as one of them).
+	 */
+	synchronized long recentMessages(Instant now) {
+		long current = now.getEpochSecond();
+		long count = 0;
+		for (int slot = 0; slot < messagesIn.length; slot++) {
+			if (secondOf[slot] > current - RATE_WINDOW && secondOf[slot] <= current) {
+				count += messagesIn[slot];
+			}
+		}
+		return count;
 	}
 
 	synchronized long lastId() {

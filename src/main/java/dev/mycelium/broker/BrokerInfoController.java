@@ -1,5 +1,7 @@
 package dev.mycelium.broker;
 
+import java.time.Clock;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,8 +15,9 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.mycelium.protocol.BrokerInfo;
 
 /**
- * Which broker answers: version, instance, address, start time; and stopping it, for the
- * person at the terminal ({@code mycelium stop}).
+ * Which broker answers: version, instance, address, start time, and its figures (uptime,
+ * messages per second, queue depth); and stopping it, for the person at the terminal
+ * ({@code mycelium stop}).
  */
 @RestController
 class BrokerInfoController {
@@ -25,18 +28,25 @@ class BrokerInfoController {
 
 	private final BrokerRepository repository;
 
+	private final BrokerEventLog events;
+
+	private final Clock clock;
+
 	private final ConfigurableApplicationContext context;
 
-	BrokerInfoController(BrokerStateFile stateFile, BrokerRepository repository,
+	BrokerInfoController(BrokerStateFile stateFile, BrokerRepository repository, BrokerEventLog events, Clock clock,
 			ConfigurableApplicationContext context) {
 		this.stateFile = stateFile;
 		this.repository = repository;
+		this.events = events;
+		this.clock = clock;
 		this.context = context;
 	}
 
 	@GetMapping("/api/broker")
 	BrokerInfo info() {
-		return stateFile.info(repository.livePeerCount());
+		return stateFile.info(repository.livePeerCount(), repository.unreadCount(),
+				events.recentMessages(clock.instant()));
 	}
 
 	/**

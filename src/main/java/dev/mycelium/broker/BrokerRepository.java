@@ -130,7 +130,15 @@ interface BrokerRepository {
 	/** Tasks the peer delegated or received, oldest first. */
 	List<Task> tasks(String peerRef);
 
+	/** Every task, oldest first: what the operator sees (the dashboard). */
+	List<Task> tasks();
+
 	int livePeerCount();
+
+	/**
+	 * How many messages wait unread in all inboxes, those kept for peers away included.
+	 */
+	int unreadCount();
 
 	/** Applies liveness and expiry as of now; called periodically. */
 	void sweep();

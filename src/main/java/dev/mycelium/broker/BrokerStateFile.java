@@ -2,6 +2,8 @@ package dev.mycelium.broker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 import org.slf4j.Logger;
@@ -45,17 +48,22 @@ final class BrokerStateFile implements ApplicationListener<WebServerInitializedE
 
 	private final Instant startedAt;
 
+	private final Clock clock;
+
 	private final FileChannel lockChannel;
 
 	private final FileLock lock;
 
 	private volatile int port;
 
+	private volatile String hostName;
+
 	BrokerStateFile(MyceliumHome home, JsonMapper json, String host, String version, Clock clock) {
 		this.home = home;
 		this.json = json;
 		this.host = host;
 		this.version = version;
+		this.clock = clock;
 		this.startedAt = clock.instant();
 		home.createDirectory();
 		try {
@@ -95,8 +103,32 @@ final class BrokerStateFile implements ApplicationListener<WebServerInitializedE
 		log.info("mycelium broker {} listening on {}:{} (MYCELIUM_HOME={})", version, host, port, home.directory());
 	}
 
-	BrokerInfo info(int livePeers) {
-		return new BrokerInfo(version, instanceId, ProcessHandle.current().pid(), host, port, startedAt, livePeers);
+	/**
+	 * @param unread the messages waiting in all inboxes
+	 * @param recentMessages the messages sent in the last ten seconds
+	 */
+	BrokerInfo info(int livePeers, int unread, long recentMessages) {
+		long uptime = Math.max(0, Duration.between(startedAt, clock.instant()).toSeconds());
+		return new BrokerInfo(version, instanceId, ProcessHandle.current().pid(), host, port, startedAt, livePeers,
+				hostName(), uptime, recentMessages, unread);
+	}
+
+	/**
+	 * The machine's name, looked up on first use rather than at start: the lookup may
+	 * wait for a name server.
+	 */
+	private String hostName() {
+		String name = hostName;
+		if (name == null) {
+			try {
+				name = InetAddress.getLocalHost().getHostName();
+			}
+			catch (UnknownHostException ex) {
+				name = "localhost";
+			}
+			hostName = name;
+		}
+		return name;
 	}
 
 	@Override

@@ -317,6 +317,13 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 		}
 	}
 
+	@Override
+	public int unreadCount() {
+		synchronized (this.lock) {
+			return peersById.values().stream().mapToInt(peer -> peer.inbox.size()).sum();
+		}
+	}
+
 	// ---- messages
 
 	@Override
@@ -674,6 +681,13 @@ final class InMemoryBrokerRepository implements BrokerRepository {
 						"No peer named '" + peerRef + "', and no task of one; discover lists the peers.");
 			}
 			return tasks;
+		}
+	}
+
+	@Override
+	public List<Task> tasks() {
+		synchronized (this.lock) {
+			return tasksById.values().stream().map(this::view).toList();
 		}
 	}
 

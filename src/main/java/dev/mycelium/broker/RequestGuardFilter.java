@@ -29,7 +29,9 @@ import dev.mycelium.protocol.Headers;
  * {@code Host} (defeats DNS rebinding), no {@code Origin} (no web page may talk to the
  * broker, and no CORS header is ever sent), then for everything but health: the bearer
  * token, the optional peer secret, a JSON content type and a size limit enforced while
- * the body streams in, so that a huge body is never buffered.
+ * the body streams in, so that a huge body is never buffered. The one exception is the
+ * dashboard's ({@link BrowserAccess}): its pages, and its signed-in browser on its own
+ * origin, need no token.
  */
 final class RequestGuardFilter extends OncePerRequestFilter {
 
@@ -53,8 +55,11 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 
 	private final Set<String> allowedHosts;
 
+	private final BrowserAccess browsers;
+
 	RequestGuardFilter(String token, BrokerRepository repository, JsonMapper json, long maxRequestBytes,
-			Optional<String> remoteHost) {
+			Optional<String> remoteHost, BrowserAccess browsers) {
+		this.browsers = browsers;
 		this.token = token.getBytes(StandardCharsets.UTF_8);
 		this.repository = repository;
 		this.json = json;
@@ -71,24 +76,26 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 					"The broker only answers requests addressed to localhost, 127.0.0.1 or [::1].");
 			return;
 		}
-		if (request.getHeader(HttpHeaders.ORIGIN) != null) {
+		BrowserAccess.Admission admission = browsers.admit(request, response);
+		if (admission == BrowserAccess.Admission.ORDINARY && request.getHeader(HttpHeaders.ORIGIN) != null) {
 			reject(response, HttpStatus.FORBIDDEN, "forbidden_origin",
 					"Requests from web pages (with an Origin header) are refused: use the mycelium CLI, curl or an MCP session.");
 			return;
 		}
 		String path = request.getRequestURI().substring(request.getContextPath().length());
-		if (path.equals("/actuator/health")) {
+		if (path.equals("/actuator/health") || admission == BrowserAccess.Admission.PAGE) {
 			chain.doFilter(request, response);
 			return;
 		}
-		if (!hasToken(request.getHeader(HttpHeaders.AUTHORIZATION))) {
+		boolean browser = admission == BrowserAccess.Admission.OPERATOR;
+		if (!browser && !hasToken(request.getHeader(HttpHeaders.AUTHORIZATION))) {
 			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
 			reject(response, HttpStatus.UNAUTHORIZED, "unauthorized",
 					"Send 'Authorization: Bearer <token>' with the token from MYCELIUM_HOME/token.");
 			return;
 		}
 		Caller caller = Caller.operator();
-		String secret = request.getHeader(Headers.PEER_SECRET);
+		String secret = browser ? null : request.getHeader(Headers.PEER_SECRET);
 		if (secret != null) {
 			Optional<Caller> peer = repository.authenticate(secret);
 			if (peer.isEmpty()) {

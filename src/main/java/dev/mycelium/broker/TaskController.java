@@ -16,7 +16,7 @@ import dev.mycelium.protocol.Task;
 import dev.mycelium.protocol.TaskOutcome;
 import dev.mycelium.protocol.TaskRequest;
 
-/** Delegated tasks: create, report once, list. */
+/** Delegated tasks: create, report once, list (a peer's, or all). */
 @RestController
 @RequestMapping("/api/tasks")
 class TaskController {
@@ -33,9 +33,10 @@ class TaskController {
 		return repository.delegate(caller, request);
 	}
 
+	/** Without {@code peer}, every task: the operator's view (the dashboard's). */
 	@GetMapping
-	List<Task> tasks(@RequestParam String peer) {
-		return repository.tasks(peer);
+	List<Task> tasks(@RequestParam(required = false) String peer) {
+		return peer == null ? repository.tasks() : repository.tasks(peer);
 	}
 
 	@GetMapping("/{id}")

@@ -69,6 +69,7 @@ public final class Cli {
 		commandLine.addSubcommand(new CommandLine(new SendCommand(console)).setStopAtPositional(true));
 		commandLine.addSubcommand(new TailCommand(console));
 		commandLine.addSubcommand(new StopCommand(console));
+		commandLine.addSubcommand(new DashboardCommand(console));
 		commandLine.addSubcommand(new CommandLine.HelpCommand());
 		// Lower case like the top-level usage; the one-line header apart from the rest.
 		for (CommandLine command : commandLine.getSubcommands().values()) {

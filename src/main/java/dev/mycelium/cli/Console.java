@@ -61,6 +61,11 @@ final class Console {
 		this.zone = zone;
 	}
 
+	/** A variable of the environment the command runs in; {@code null} when not set. */
+	String environment(String name) {
+		return environment.get(name);
+	}
+
 	/** Built on first use: {@code --help} needs no JSON. */
 	JsonMapper json() {
 		if (json == null) {

@@ -1,6 +1,6 @@
 /**
- * The command line: {@code status}, {@code send}, {@code tail} and {@code stop}, parsed
- * by picocli and run without a Spring context so that each answers at once. Reaches the
- * broker only through {@code client}.
+ * The command line: {@code status}, {@code send}, {@code tail}, {@code stop} and
+ * {@code dashboard}, parsed by picocli and run without a Spring context so that each
+ * answers at once. Reaches the broker only through {@code client}.
  */
 package dev.mycelium.cli;

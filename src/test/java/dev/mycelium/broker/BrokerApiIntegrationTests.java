@@ -565,17 +565,30 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 	 * own.
 	 */
 	@Test
-	void wrongMethodMissingParameterAndUnacceptableTypeAreProblemDetailsWithACode() {
+	void wrongMethodAndUnacceptableTypeAreProblemDetailsWithACode() {
 		Response wrongMethod = api.get("/api/peers/anyone/messages/ack", null);
-		Response missingParameter = api.get("/api/tasks", null);
 		Response unacceptable = api.exchange("GET", "/api/peers", null, null, Map.of("Accept", "application/xml"));
 
 		assertThat(wrongMethod.status()).isEqualTo(405);
 		assertThat(wrongMethod.json().path("code").asString()).isEqualTo("method_not_allowed");
-		assertThat(missingParameter.status()).isEqualTo(400);
-		assertThat(missingParameter.json().path("code").asString()).isEqualTo("bad_request");
-		assertThat(missingParameter.json().path("detail").asString()).contains("peer");
 		assertThat(unacceptable.status()).isEqualTo(406);
+	}
+
+	/**
+	 * Without {@code peer}, the operator's view: every task (the dashboard lists them).
+	 */
+	@Test
+	void tasksWithoutAPeerAreEveryTask() {
+		Agent lead = api.register(unique("lead"));
+		Agent dev = api.register(unique("dev"));
+		Agent qa = api.register(unique("qa"));
+		Task first = api.post("/api/tasks", Map.of("to", dev.id(), "description", "one"), lead.secret()).as(Task.class);
+		Task second = api.post("/api/tasks", Map.of("to", lead.id(), "description", "two"), qa.secret()).as(Task.class);
+
+		Response all = api.get("/api/tasks", null);
+
+		assertThat(all.status()).isEqualTo(200);
+		assertThat(all.as(TASKS)).extracting(Task::id).containsSubsequence(first.id(), second.id());
 	}
 
 	@Test
