@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
 import dev.mycelium.client.BrokerProblem;
 import dev.mycelium.client.BrokerUnavailableException;
 import dev.mycelium.protocol.DirectMessage;
+import dev.mycelium.protocol.MailText;
 import dev.mycelium.protocol.Message;
+import dev.mycelium.protocol.Peer;
 
 /**
  * A direct message from the person at the terminal. It goes with the token alone, so the
@@ -80,9 +82,24 @@ final class SendCommand implements Callable<Integer> {
 			console.out.println(console.json().writeValueAsString(sent));
 		}
 		else {
-			console.out.println("Sent to " + sent.to() + " (message " + sent.id() + ") as " + sent.from() + ".");
+			console.out.println(
+					"Sent to " + sent.to() + " (message " + sent.id() + ") as " + sent.from() + "." + awayNote(sent));
 		}
 		return 0;
+	}
+
+	/**
+	 * A name addresses the live session, but an id may name one that left: say so, the
+	 * message waits for it.
+	 */
+	private String awayNote(Message sent) {
+		try {
+			Peer recipient = console.client().peer(sent.toId());
+			return Peer.AWAY.equals(recipient.state()) ? "\n" + MailText.leftNote(recipient.name()) : "";
+		}
+		catch (RuntimeException ex) {
+			return "";
+		}
 	}
 
 }

@@ -75,6 +75,12 @@ public final class MailText {
 		};
 	}
 
+	/** What a sender is told when the peer it wrote to has left. */
+	public static String leftNote(String name) {
+		return name + " has left (its session ended): the message waits for it if it comes back soon;"
+				+ " else you are told it expired.";
+	}
+
 	/**
 	 * The ids of the messages whose framed text appears in {@code text}: a prompt that
 	 * Claude Code shows its model, which confirms they reached it.

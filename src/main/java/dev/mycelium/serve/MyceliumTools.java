@@ -14,6 +14,7 @@ import dev.mycelium.client.BrokerClient;
 import dev.mycelium.protocol.Broadcast;
 import dev.mycelium.protocol.BroadcastResult;
 import dev.mycelium.protocol.DirectMessage;
+import dev.mycelium.protocol.MailText;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.MessageKind;
 import dev.mycelium.protocol.Peer;
@@ -78,7 +79,20 @@ class MyceliumTools {
 		Message sent = session.call(identity -> client.send(required(to, "to", "the recipient's name or id"),
 				new DirectMessage(body, blankToNull(reply_to)), identity));
 		session.sent(sent.id(), List.of(sent.to()), sent.body());
-		return "Sent to " + sent.to() + " (message " + sent.id() + ").";
+		return "Sent to " + sent.to() + " (message " + sent.id() + ")." + awayNote(sent);
+	}
+
+	/**
+	 * An id may name a session that left: its mail waits for it, and the sender is told.
+	 */
+	private String awayNote(Message sent) {
+		try {
+			Peer recipient = client.peer(sent.toId());
+			return Peer.AWAY.equals(recipient.state()) ? " " + MailText.leftNote(recipient.name()) : "";
+		}
+		catch (RuntimeException ex) {
+			return "";
+		}
 	}
 
 	@MyceliumTool(

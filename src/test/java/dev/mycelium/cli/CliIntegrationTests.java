@@ -176,6 +176,21 @@ class CliIntegrationTests {
 	}
 
 	@Test
+	void sendToASessionThatLeftSaysSoAndTheMessageWaitsForIt() throws Exception {
+		Peer peer = cli.register(broker, "send-gone", null, null, null);
+		cli.request(broker, "DELETE", "/api/peers/" + peer.id(), null, peer.secret(), 204);
+
+		Run send = cli.run(broker, "send", peer.id(), "for when you are back");
+
+		assertThat(send.exitCode()).isZero();
+		assertThat(send.stdout()).startsWith("Sent to send-gone ")
+			.contains("send-gone has left (its session ended): the message waits for it if it comes back soon;");
+		assertThat(CliProcesses.JSON.readTree(cli.request(broker, "GET", "/api/peers/" + peer.id(), null, null, 200))
+			.path("unread")
+			.asInt()).isEqualTo(1);
+	}
+
+	@Test
 	void sendToAnUnknownPeerFailsWithExitCode1() throws Exception {
 		Run send = cli.run(broker, "send", "nobody-at-all", "hello");
 
