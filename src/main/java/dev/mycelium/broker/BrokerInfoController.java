@@ -36,7 +36,7 @@ class BrokerInfoController {
 
 	@GetMapping("/api/broker")
 	BrokerInfo info() {
-		return stateFile.info(repository.livePeerCount());
+		return stateFile.info(repository.livePeerCount(), repository.storeKind());
 	}
 
 	/**

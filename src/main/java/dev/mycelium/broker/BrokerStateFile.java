@@ -95,8 +95,9 @@ final class BrokerStateFile implements ApplicationListener<WebServerInitializedE
 		log.info("mycelium broker {} listening on {}:{} (MYCELIUM_HOME={})", version, host, port, home.directory());
 	}
 
-	BrokerInfo info(int livePeers) {
-		return new BrokerInfo(version, instanceId, ProcessHandle.current().pid(), host, port, startedAt, livePeers);
+	BrokerInfo info(int livePeers, String store) {
+		return new BrokerInfo(version, instanceId, ProcessHandle.current().pid(), host, port, startedAt, livePeers,
+				store);
 	}
 
 	@Override

@@ -23,6 +23,9 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
+import dev.mycelium.broker.BrokerException.Reason;
+import dev.mycelium.broker.store.StoreUnavailableException;
+
 /**
  * Turns every failure into an RFC 9457 problem detail with one sentence a person can act
  * on and a stable {@code code} property for scripts.
@@ -36,6 +39,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> refused(BrokerException ex) {
 		return ResponseEntity.status(ex.reason().status)
 			.body(Problems.of(ex.reason().status, ex.reason().code, ex.getMessage()));
+	}
+
+	@ExceptionHandler(StoreUnavailableException.class)
+	ResponseEntity<ProblemDetail> storeUnavailable(StoreUnavailableException ex) {
+		Reason reason = Reason.STORE_UNAVAILABLE;
+		return ResponseEntity.status(reason.status)
+			.header(HttpHeaders.RETRY_AFTER, "5")
+			.body(Problems.of(reason.status, reason.code, ex.getMessage()));
 	}
 
 	@ExceptionHandler(Exception.class)
