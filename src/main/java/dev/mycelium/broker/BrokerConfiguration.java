@@ -10,7 +10,13 @@ import java.util.Optional;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import org.apache.catalina.core.StandardHost;
+import tools.jackson.databind.module.SimpleModule;
+
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -109,6 +115,24 @@ public class BrokerConfiguration {
 		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
+	}
+
+	/** Tomcat's own refusals (a malformed URL, headers too large) as problem details. */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReports() {
+		return factory -> factory.addContextCustomizers(context -> {
+			if (context.getParent() instanceof StandardHost host) {
+				host.setErrorReportValveClass(ProblemReportValve.class.getName());
+				host.getPipeline().addValve(new ProblemReportValve());
+			}
+		});
+	}
+
+	/** Request bodies whose strings are not Unicode (a lone surrogate) are a 400. */
+	@Bean
+	JsonMapperBuilderCustomizer wellFormedText() {
+		return builder -> builder
+			.addModule(new SimpleModule("mycelium-text").addDeserializer(String.class, new WellFormedText()));
 	}
 
 	@Bean

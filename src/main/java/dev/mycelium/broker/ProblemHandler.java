@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.exc.InvalidFormatException;
 
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -63,6 +64,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			if (cause instanceof RequestGuardFilter.RequestTooLargeException tooLarge) {
 				return problem(HttpStatus.CONTENT_TOO_LARGE, "too_large", tooLarge.getMessage());
+			}
+			if (cause instanceof InvalidFormatException invalid && invalid.getTargetType() == String.class) {
+				return problem(HttpStatus.BAD_REQUEST, "invalid_text", invalid.getOriginalMessage() + ".");
 			}
 			if (cause instanceof IllegalArgumentException invalid && invalid.getMessage() != null) {
 				return problem(HttpStatus.BAD_REQUEST, "invalid_request", invalid.getMessage() + ".");
