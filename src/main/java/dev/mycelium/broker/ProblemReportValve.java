@@ -50,7 +50,7 @@ public final class ProblemReportValve extends ErrorReportValve {
 		return switch (status) {
 			case 400 -> new String[] { "bad_request",
 					"The broker cannot read this request: its URL or headers are malformed or too large (an encoded"
-							+ " '/' or '\\\\', a NUL, control characters, a URL or headers over 8 KB, two Host headers)."
+							+ " '/' or '\\', a NUL, control characters, a URL or headers over 8 KB, two Host headers)."
 							+ " Nothing was done." };
 			case 404 -> new String[] { "no_such_route", "There is no such route; the README lists the routes." };
 			case 405 -> new String[] { "method_not_allowed", "This route does not take this method." };

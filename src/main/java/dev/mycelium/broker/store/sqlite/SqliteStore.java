@@ -564,9 +564,6 @@ public final class SqliteStore implements BrokerStore {
 		}
 		if (insert != null) {
 			insert.executeBatch();
-			PreparedStatement meta = tx.prepare("UPDATE meta SET value = ? WHERE key = 'last_seq'");
-			meta.setLong(1, tx.lastSequence);
-			meta.executeUpdate();
 		}
 		return outcomes;
 	}
@@ -1109,6 +1106,12 @@ public final class SqliteStore implements BrokerStore {
 			closeQuietly(reader.connection());
 		}
 		try (Statement statement = writer.createStatement()) {
+			// The high-water mark of sequence numbers is written here, not with every
+			// commit (one page less per commit): after a crash the next broker may give
+			// again a number of a message that was read and removed, which no reader can
+			// hold against it, since push streams resume only within one broker's run.
+			statement.executeUpdate("UPDATE meta SET value = " + lastSequence + " WHERE key = 'last_seq'");
+			writer.commit();
 			// Leaves one self-contained file behind after a clean stop.
 			statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
 		}

@@ -126,6 +126,26 @@ class SqliteStoreFaultTests {
 	}
 
 	@Test
+	void theVersionThatSkipsFlywayIsTheNewestMigration() throws Exception {
+		Path migrations = Path.of(getClass().getResource("/db/mycelium").toURI());
+		int newest;
+		try (var files = Files.list(migrations)) {
+			newest = files.map(f -> f.getFileName().toString())
+				.filter(name -> name.matches("V[0-9]+__.*\\.sql"))
+				.mapToInt(name -> Integer.parseInt(name.substring(1, name.indexOf("__"))))
+				.max()
+				.orElseThrow();
+		}
+		assertThat(Schema.LATEST).isEqualTo(String.valueOf(newest));
+		try (SqliteStore store = SqliteStore.open(file(), SqliteStore.Fsync.NORMAL)) {
+			assertThat(store.schemaVersion()).isEqualTo(Schema.LATEST);
+		}
+		try (SqliteStore again = SqliteStore.open(file(), SqliteStore.Fsync.NORMAL)) {
+			assertThat(again.schemaVersion()).as("opened without Flyway").isEqualTo(Schema.LATEST);
+		}
+	}
+
+	@Test
 	void aFullDiskRefusesTheChangeAndKeepsWhatTheStoreHad() throws Exception {
 		try (SqliteStore store = storeWithBob()) {
 			store.append(List.of(message("bobbbbbb", "kept")), 1000);
