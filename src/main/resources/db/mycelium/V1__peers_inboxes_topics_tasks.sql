@@ -50,10 +50,11 @@ CREATE TABLE inbox (
     -- held by the peer's own delivery into its session (the inbox socket)
     held         INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX inbox_by_recipient ON inbox (recipient_id);
+-- Two indexes only: every index is one more page written by each commit. An inbox is read
+-- through inbox_by_message and sorted by seq (at most its limit of rows); expiry looks at
+-- the oldest rows by seq, which follows the time of sending.
 CREATE UNIQUE INDEX inbox_by_message ON inbox (recipient_id, id);
 CREATE INDEX inbox_by_sender ON inbox (from_id);
-CREATE INDEX inbox_by_sent_at ON inbox (sent_at);
 
 -- Messages that left an inbox unread (expired, or their recipient forgotten) and whose
 -- sender has not been told yet; removed when the notice is written.

@@ -20,7 +20,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -117,6 +119,9 @@ public final class SqliteStore implements BrokerStore {
 
 	private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
+	/** Peers with new mail, to be told once the writer's lock is released. */
+	private final Queue<String> woken = new ConcurrentLinkedQueue<>();
+
 	/** The last inbox sequence number committed; touched by the writer only. */
 	private long lastSequence;
 
@@ -169,6 +174,24 @@ public final class SqliteStore implements BrokerStore {
 		}
 	}
 
+	/**
+	 * Runs a step in the next commit, then tells the listeners about mail it (or a batch
+	 * before it) stored: outside the writer's lock, since a listener completes long-polls
+	 * that read the inbox at once.
+	 */
+	private <T> T write(GroupCommit.Step<T> step) {
+		try {
+			return commits.write(step);
+		}
+		finally {
+			for (String peerId; (peerId = woken.poll()) != null;) {
+				for (Consumer<String> listener : listeners) {
+					listener.accept(peerId);
+				}
+			}
+		}
+	}
+
 	static String url(Path file) {
 		return "jdbc:sqlite:" + file.toAbsolutePath();
 	}
@@ -181,6 +204,12 @@ public final class SqliteStore implements BrokerStore {
 		config.setSynchronous(fsync == Fsync.FULL ? org.sqlite.SQLiteConfig.SynchronousMode.FULL
 				: org.sqlite.SQLiteConfig.SynchronousMode.NORMAL);
 		config.setBusyTimeout(10_000);
+		// A hot page (an inbox's last one) is written again by nearly every commit: a
+		// larger WAL before each checkpoint copies it to the database once, not a hundred
+		// times, and checkpoints (two fsyncs each) come seldom. 40 MB at most.
+		config.setPragma(org.sqlite.SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "10000");
+		config.setCacheSize(-16_384);
+		config.setTempStore(org.sqlite.SQLiteConfig.TempStore.MEMORY);
 		config.setReadOnly(readOnly);
 		return DriverManager.getConnection(url(file), config.toProperties());
 	}
@@ -273,9 +302,7 @@ public final class SqliteStore implements BrokerStore {
 			peers.computeIfPresent(id, (key, peer) -> at.isAfter(peer.lastSeen()) ? peer.withLastSeen(at) : peer);
 			seen.remove(id, at);
 		});
-		for (String peerId : tx.woken) {
-			listeners.forEach(listener -> listener.accept(peerId));
-		}
+		woken.addAll(tx.woken);
 	}
 
 	private void index(StoredPeer before, StoredPeer peer) {
@@ -317,7 +344,7 @@ public final class SqliteStore implements BrokerStore {
 
 	@Override
 	public Registered register(Registering registering, Supplier<String> newId, NameRule names) {
-		return commits.write(tx -> {
+		return write(tx -> {
 			StoredPeer existing = Optional.ofNullable(registering.sessionKey())
 				.map(key -> sessionPeer(tx, key))
 				.orElse(null);
@@ -421,7 +448,7 @@ public final class SqliteStore implements BrokerStore {
 			return peer(peerId);
 		}
 		// Coming back from away is a change that must survive, unlike a last-seen time.
-		return commits.write(tx -> {
+		return write(tx -> {
 			Optional<StoredPeer> current = tx.peer(peerId, peers);
 			if (current.isEmpty()) {
 				return Optional.<StoredPeer>empty();
@@ -434,7 +461,7 @@ public final class SqliteStore implements BrokerStore {
 
 	@Override
 	public Optional<StoredPeer> update(String peerId, PeerUpdate update) {
-		return commits.write(tx -> {
+		return write(tx -> {
 			Optional<StoredPeer> current = tx.peer(peerId, peers);
 			if (current.isEmpty()) {
 				return Optional.<StoredPeer>empty();
@@ -456,7 +483,7 @@ public final class SqliteStore implements BrokerStore {
 
 	@Override
 	public Optional<StoredPeer> leave(String peerId, Instant at) {
-		return commits.write(tx -> {
+		return write(tx -> {
 			Optional<StoredPeer> current = tx.peer(peerId, peers);
 			if (current.isEmpty()) {
 				return Optional.<StoredPeer>empty();
@@ -470,7 +497,7 @@ public final class SqliteStore implements BrokerStore {
 
 	@Override
 	public Optional<StoredPeer> joinSession(String heirId, String sessionKey, String goneId) {
-		return commits.write(tx -> {
+		return write(tx -> {
 			Optional<StoredPeer> found = tx.peer(heirId, peers);
 			if (found.isEmpty()) {
 				return Optional.<StoredPeer>empty();
@@ -536,7 +563,7 @@ public final class SqliteStore implements BrokerStore {
 		if (messages.isEmpty()) {
 			return List.of();
 		}
-		return commits.write(tx -> appendIn(tx, messages, maxUnread));
+		return write(tx -> appendIn(tx, messages, maxUnread));
 	}
 
 	private List<Appended> appendIn(Tx tx, List<Message> messages, int maxUnread) throws SQLException {
@@ -604,7 +631,7 @@ public final class SqliteStore implements BrokerStore {
 		if (messageIds.isEmpty()) {
 			return 0;
 		}
-		return commits.write(tx -> {
+		return write(tx -> {
 			PreparedStatement update = tx
 				.prepare("UPDATE inbox SET held = ? WHERE recipient_id = ? AND id = ? AND held = ?");
 			int changed = 0;
@@ -642,7 +669,7 @@ public final class SqliteStore implements BrokerStore {
 		if (messageIds.isEmpty()) {
 			return new AcknowledgementResult(0, unreadCount(peerId));
 		}
-		return commits.write(tx -> {
+		return write(tx -> {
 			PreparedStatement delete = tx.prepare("DELETE FROM inbox WHERE recipient_id = ? AND id = ?");
 			int acknowledged = 0;
 			for (String id : new HashSet<>(messageIds)) {
@@ -671,7 +698,7 @@ public final class SqliteStore implements BrokerStore {
 
 	@Override
 	public Optional<StoredPeer> subscribe(String peerId, String topic) {
-		return commits.write(tx -> {
+		return write(tx -> {
 			Optional<StoredPeer> current = tx.peer(peerId, peers);
 			if (current.isEmpty()) {
 				return Optional.<StoredPeer>empty();
@@ -686,7 +713,7 @@ public final class SqliteStore implements BrokerStore {
 
 	@Override
 	public boolean unsubscribe(String peerId, String topic) {
-		return commits.write(tx -> {
+		return write(tx -> {
 			Optional<StoredPeer> current = tx.peer(peerId, peers);
 			if (current.isEmpty() || !current.get().topics().contains(topic)) {
 				return false;
@@ -701,7 +728,7 @@ public final class SqliteStore implements BrokerStore {
 
 	@Override
 	public Appended delegate(StoredTask task, Message assignment, int maxUnread) {
-		return commits.write(tx -> {
+		return write(tx -> {
 			Appended outcome = appendIn(tx, List.of(assignment), maxUnread).get(0);
 			if (outcome.isAppended()) {
 				writeTask(tx, task, true);
@@ -713,7 +740,7 @@ public final class SqliteStore implements BrokerStore {
 	@Override
 	public Optional<StoredTask> report(String taskId, String assigneeId, TaskStatus status, String result, Instant at,
 			Message notice) {
-		return commits.write(tx -> {
+		return write(tx -> {
 			PreparedStatement select = tx.prepare(SELECT_TASK + " WHERE id = ?");
 			select.setString(1, taskId);
 			List<StoredTask> found = tasks(select);
@@ -790,7 +817,7 @@ public final class SqliteStore implements BrokerStore {
 			return List.of();
 		}
 		// Also the commit that writes the last-seen times of an otherwise quiet broker.
-		return commits.write(tx -> {
+		return write(tx -> {
 			List<StoredPeer> removed = new ArrayList<>();
 			for (StoredPeer peer : known(tx)) {
 				StoredPeer current = withSeen(peer);
@@ -805,11 +832,24 @@ public final class SqliteStore implements BrokerStore {
 		});
 	}
 
+	/**
+	 * How many of the oldest messages (by sequence number) each sweep looks at for
+	 * expiry. Sequence follows the time of sending, except for mail an heir took over
+	 * (appended again): that expires at most a sweep or so later than its time.
+	 */
+	private static final int EXPIRY_WINDOW = 1000;
+
+	private static final String EXPIRY_WINDOW_SQL = "seq <= (SELECT max(seq) FROM (SELECT seq FROM inbox ORDER BY seq LIMIT "
+			+ EXPIRY_WINDOW + ")) AND sent_at < ?";
+
 	@Override
 	public List<StoredPeer> expire(Instant awayBefore, Instant sentBefore) {
 		boolean forget = peers.values().stream().anyMatch(p -> !p.isLive() && p.awaySince().isBefore(awayBefore));
 		Long oldest = read(reader -> {
-			try (ResultSet rows = reader.prepare("SELECT min(sent_at) FROM inbox").executeQuery()) {
+			try (ResultSet rows = reader
+				.prepare(
+						"SELECT min(sent_at) FROM (SELECT sent_at FROM inbox ORDER BY seq LIMIT " + EXPIRY_WINDOW + ")")
+				.executeQuery()) {
 				return rows.next() && rows.getObject(1) != null ? rows.getLong(1) : null;
 			}
 		});
@@ -817,7 +857,7 @@ public final class SqliteStore implements BrokerStore {
 		if (!forget && !stale) {
 			return List.of();
 		}
-		return commits.write(tx -> {
+		return write(tx -> {
 			List<StoredPeer> forgotten = new ArrayList<>();
 			for (StoredPeer peer : known(tx)) {
 				if (!peer.isLive() && peer.awaySince().isBefore(awayBefore)) {
@@ -825,15 +865,15 @@ public final class SqliteStore implements BrokerStore {
 					forgotten.add(peer);
 				}
 			}
-			PreparedStatement counted = tx
-				.prepare("SELECT recipient_id, count(*) FROM inbox WHERE sent_at < ? GROUP BY recipient_id");
+			PreparedStatement counted = tx.prepare(
+					"SELECT recipient_id, count(*) FROM inbox WHERE " + EXPIRY_WINDOW_SQL + " GROUP BY recipient_id");
 			counted.setLong(1, nanos(sentBefore));
 			try (ResultSet rows = counted.executeQuery()) {
 				while (rows.next()) {
 					tx.addCount(rows.getString(1), -rows.getInt(2));
 				}
 			}
-			moveToExpired(tx, "sent_at < ?", statement -> statement.setLong(1, nanos(sentBefore)));
+			moveToExpired(tx, EXPIRY_WINDOW_SQL, statement -> statement.setLong(1, nanos(sentBefore)));
 			return forgotten;
 		});
 	}
@@ -892,7 +932,7 @@ public final class SqliteStore implements BrokerStore {
 
 	@Override
 	public void settleExpired(Collection<Expired> settled, List<Message> notices) {
-		commits.write(tx -> {
+		write(tx -> {
 			PreparedStatement delete = tx.prepare("DELETE FROM expired WHERE recipient_id = ? AND id = ?");
 			for (Expired expired : settled) {
 				delete.setString(1, expired.recipientId());
@@ -1143,7 +1183,7 @@ public final class SqliteStore implements BrokerStore {
 	}
 
 	private void execute(String pragma) {
-		commits.write(tx -> {
+		write(tx -> {
 			try (Statement statement = tx.connection().createStatement()) {
 				statement.execute(pragma);
 			}
