@@ -15,8 +15,11 @@ public final class Names {
 
 	public static final int MAX_SUMMARY = 2000;
 
-	/** Message ids are the broker's base32; a little wider, for ids of other tools. */
-	public static final String MESSAGE_ID = "[A-Za-z0-9_-]+";
+	/**
+	 * Message ids are the broker's base32; a little wider, for ids of other tools (empty
+	 * means none).
+	 */
+	public static final String MESSAGE_ID = "[A-Za-z0-9_-]*";
 
 	public static final int MAX_MESSAGE_ID = 64;
 
