@@ -1,5 +1,6 @@
 package dev.mycelium.broker;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -17,6 +18,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
+import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -80,13 +82,24 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		String detail = ex.getBindingResult()
-			.getFieldErrors()
-			.stream()
-			.map(error -> error.getField() + ": " + error.getDefaultMessage())
+		List<FieldError> errors = ex.getBindingResult().getFieldErrors();
+		boolean allSayTheirField = errors.stream().allMatch(error -> message(error).startsWith(field(error) + " "));
+		String detail = errors.stream()
+			.map(error -> allSayTheirField ? message(error) : field(error) + ": " + message(error))
 			.sorted()
 			.collect(Collectors.joining("; "));
-		return problem(HttpStatus.BAD_REQUEST, "invalid_request", "Invalid request: " + detail + ".");
+		return problem(HttpStatus.BAD_REQUEST, "invalid_request",
+				(allSayTheirField ? "" : "Invalid request: ") + detail + ".");
+	}
+
+	/** The field as the JSON spells it: {@code reply_to}, not {@code replyTo}. */
+	private static String field(FieldError error) {
+		return error.getField().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+	}
+
+	/** A constraint's message that starts with its field is a whole sentence. */
+	private static String message(FieldError error) {
+		return String.valueOf(error.getDefaultMessage());
 	}
 
 	@Override

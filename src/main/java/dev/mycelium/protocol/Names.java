@@ -23,9 +23,9 @@ public final class Names {
 
 	public static final int MAX_MESSAGE_ID = 64;
 
-	public static final String MESSAGE_ID_RULE = "must be a message id: letters and digits, as sense shows them";
+	public static final String MESSAGE_ID_RULE = "reply_to must be a message id: letters and digits, as sense shows them";
 
-	public static final String BODY_RULE = "is required and must not be empty: the text of the message";
+	public static final String BODY_RULE = "body is required and must not be empty: the text of the message";
 
 	private Names() {
 	}
