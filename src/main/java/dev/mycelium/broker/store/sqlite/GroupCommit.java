@@ -23,11 +23,12 @@ import dev.mycelium.broker.store.StoreUnavailableException;
  * wakes the first thread queued meanwhile to lead the next batch. Under load a commit
  * carries a step of each waiting request and the cost of committing (and, with
  * {@code MYCELIUM_FSYNC=full}, of an fsync) is shared; alone, a step runs on its own
- * thread with no hand-off. Measured with the throughput bench on two cores: a dedicated
- * writer thread (two hand-offs per request) cost the broker 217 µs per message, threads
- * that queued on the lock and woke one another in turn 153-196 µs. If the commit fails (a
- * full disk, a read-only file), every step of the batch fails with
- * {@link StoreUnavailableException} and the database holds what it held before.
+ * thread with no hand-off. Measured with the throughput bench on two cores (broker CPU
+ * per message; the loads differed): a dedicated writer thread, two hand-offs per request,
+ * 217 µs; threads queueing on the lock and waking one another in turn, 153-196 µs; this,
+ * 163 µs on a quiet machine. If the commit fails (a full disk, a read-only file), every
+ * step of the batch fails with {@link StoreUnavailableException} and the database holds
+ * what it held before.
  * <p>
  * A step must decide before it writes: it checks what it needs (from the cache and the
  * transaction) and throws a refusal before its first statement, so a refused step leaves
