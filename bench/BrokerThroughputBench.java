@@ -145,8 +145,10 @@ public class BrokerThroughputBench {
 		// Per message over the delivery window; meaningless (NaN) if delivery never finished.
 		double deliveryMicros = throughput.deliveryNanos < 0 ? Double.NaN : throughput.deliveryNanos / 1e3;
 		System.out.println();
-		print("mycelium broker benchmark  (JDK %s%s, %d cores, %d peers)", System.getProperty("java.version"),
-				broker.javaDescription(), Runtime.getRuntime().availableProcessors(), options.peers);
+		print("mycelium broker benchmark  (JDK %s%s, %d cores, %d peers, store %s%s, load average %s)",
+				System.getProperty("java.version"), broker.javaDescription(), Runtime.getRuntime().availableProcessors(),
+				options.peers, options.store(), options.store().equals("sqlite") ? " fsync " + options.fsync() : "",
+				loadAverage());
 		print("send latency   p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (%d sequential sends)",
 				latency.percentile(50), latency.percentile(90), latency.percentile(99), latency.percentile(100),
 				latency.nanos.length);
@@ -1030,6 +1032,8 @@ public class BrokerThroughputBench {
 			// Only our home: the user's MYCELIUM_PORT, MYCELIUM_HOST... are for their broker.
 			builder.environment().keySet().removeIf(name -> name.startsWith("MYCELIUM_"));
 			builder.environment().put("MYCELIUM_HOME", home.toString());
+			builder.environment().put("MYCELIUM_STORE", options.store);
+			builder.environment().put("MYCELIUM_FSYNC", options.fsync);
 			synchronized (this) {
 				// The shutdown hook may already have run (Ctrl-C during start-up).
 				if (closed.get()) {
@@ -1140,7 +1144,8 @@ public class BrokerThroughputBench {
 	// ---- options
 
 	record Options(Path jar, int peers, int messages, int senders, int receivers, int warmup, int latencySends,
-			int warmupMessages, String brokerJava, List<String> brokerJvmArgs, boolean rawSenders, boolean push) {
+			int warmupMessages, String brokerJava, List<String> brokerJvmArgs, boolean rawSenders, boolean push,
+			String store, String fsync) {
 
 		static final String USAGE = """
 				usage: java bench/BrokerThroughputBench.java <mycelium.jar> [options]
@@ -1157,7 +1162,9 @@ public class BrokerThroughputBench {
 				  --client raw|jdk      senders' HTTP client: a lean keep-alive socket (default) or
 				                        java.net.http.HttpClient, which costs more CPU than the broker
 				  --receive poll|push   receivers long-poll and acknowledge (default), or follow each
-				                        inbox's push stream and acknowledge in batches""";
+				                        inbox's push stream and acknowledge in batches
+				  --store sqlite|memory the broker's store (default sqlite, the broker's default)
+				  --fsync normal|full   the SQLite store's commit policy (default normal)""";
 
 		static Options parse(String[] args) {
 			if (args.length == 0 || args[0].startsWith("--")) {
@@ -1173,6 +1180,8 @@ public class BrokerThroughputBench {
 			List<String> brokerJvmArgs = new ArrayList<>();
 			boolean rawSenders = true;
 			boolean push = false;
+			String store = "sqlite";
+			String fsync = "normal";
 			for (int i = 1; i < args.length; i += 2) {
 				if (i + 1 >= args.length) {
 					throw new IllegalArgumentException(args[i] + " needs a value");
@@ -1200,6 +1209,18 @@ public class BrokerThroughputBench {
 						}
 						push = value.equals("push");
 					}
+					case "--store" -> {
+						if (!value.equals("sqlite") && !value.equals("memory")) {
+							throw new IllegalArgumentException("--store is sqlite or memory");
+						}
+						store = value;
+					}
+					case "--fsync" -> {
+						if (!value.equals("normal") && !value.equals("full")) {
+							throw new IllegalArgumentException("--fsync is normal or full");
+						}
+						fsync = value;
+					}
 					default -> throw new IllegalArgumentException("unknown option " + args[i]);
 				}
 			}
@@ -1207,7 +1228,7 @@ public class BrokerThroughputBench {
 				throw new IllegalArgumentException("--senders must not exceed --peers: each sender is its own peer");
 			}
 			return new Options(jar, peers, messages, senders, Math.min(receivers, peers), warmup, latencySends,
-					warmupMessages, brokerJava, List.copyOf(brokerJvmArgs), rawSenders, push);
+					warmupMessages, brokerJava, List.copyOf(brokerJvmArgs), rawSenders, push, store, fsync);
 		}
 
 		private static int number(String option, String value, int min) {
@@ -1237,6 +1258,16 @@ public class BrokerThroughputBench {
 
 	private static double millis(long nanos) {
 		return nanos / 1e6;
+	}
+
+	/** The load average over the last minute, as the kernel reports it ("?" elsewhere). */
+	private static String loadAverage() {
+		try {
+			return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+		}
+		catch (IOException | RuntimeException ex) {
+			return "?";
+		}
 	}
 
 	private static void print(String format, Object... args) {

@@ -73,10 +73,11 @@ public class MyceliumApplication {
 			String arg = args[i];
 			String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
 			switch (option) {
-				case "--port", "--host" -> {
+				case "--port", "--host", "--store" -> {
 					String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1)
 							: (i + 1 < args.length ? args[++i] : "");
-					translated.add("--mycelium." + option.substring(2) + "=" + value);
+					String property = option.equals("--store") ? "store.type" : option.substring(2);
+					translated.add("--mycelium." + property + "=" + value);
 				}
 				case "--allow-remote" -> translated.add("--mycelium.allow-remote=true");
 				default -> translated.add(arg);

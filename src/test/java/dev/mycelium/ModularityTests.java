@@ -46,6 +46,41 @@ class ModularityTests {
 		.resideInAPackage("dev.mycelium.broker..")
 		.allowEmptyShould(true);
 
+	/** A store never knows the web layer or the broker's rules: the rules know stores. */
+	@ArchTest
+	static final ArchRule storesDependOnNeitherTheWebLayerNorTheRules = noClasses().that()
+		.resideInAPackage("dev.mycelium.broker.store..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.mycelium.broker", "dev.mycelium.broker.push..", "org.springframework.web..",
+				"jakarta.servlet..");
+
+	/** Which store runs is the configuration's choice alone. */
+	@ArchTest
+	static final ArchRule onlyTheConfigurationKnowsTheStoreImplementations = noClasses().that()
+		.resideOutsideOfPackages("dev.mycelium.broker.store.memory..", "dev.mycelium.broker.store.sqlite..")
+		.and()
+		.doNotHaveFullyQualifiedName("dev.mycelium.broker.BrokerConfiguration")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.mycelium.broker.store.memory..", "dev.mycelium.broker.store.sqlite..");
+
+	/** JDBC, SQLite and Flyway stay in the SQLite store (serve never loads them). */
+	@ArchTest
+	static final ArchRule onlyTheSqliteStoreUsesJdbc = noClasses().that()
+		.resideOutsideOfPackage("dev.mycelium.broker.store.sqlite..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("java.sql..", "org.sqlite..", "org.flywaydb..");
+
+	/** Signalling is in-process plumbing: it knows no store and no web layer. */
+	@ArchTest
+	static final ArchRule signallingKnowsNoStoreAndNoWebLayer = noClasses().that()
+		.resideInAPackage("dev.mycelium.broker.push..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.mycelium.broker", "dev.mycelium.broker.store..", "org.springframework..");
+
 	@ArchTest
 	static final ArchRule modulesHaveNoCycles = slices().matching("dev.mycelium.(*)..").should().beFreeOfCycles();
 

@@ -5,11 +5,18 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import org.apache.catalina.core.StandardHost;
+import tools.jackson.databind.module.SimpleModule;
+
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -22,6 +29,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
+import dev.mycelium.broker.push.MailSignals;
+import dev.mycelium.broker.store.BrokerStore;
+import dev.mycelium.broker.store.memory.MemoryStore;
+import dev.mycelium.broker.store.sqlite.SqliteStore;
 import dev.mycelium.protocol.MyceliumHome;
 
 /**
@@ -44,9 +55,38 @@ public class BrokerConfiguration {
 		return new MyceliumHome(properties.home());
 	}
 
+	/**
+	 * Opened once this broker holds {@code broker.lock} (the state file takes it): two
+	 * brokers never open one database.
+	 */
+	@Bean(destroyMethod = "close")
+	BrokerStore brokerStore(BrokerProperties properties, MyceliumHome home, BrokerStateFile lock) {
+		return switch (properties.store().type().toLowerCase(Locale.ROOT)) {
+			case "sqlite" -> SqliteStore.open(home.database(), fsync(properties.store().fsync()));
+			case "memory" -> new MemoryStore();
+			default -> throw new IllegalStateException("MYCELIUM_STORE=" + properties.store().type()
+					+ " is not a store: use sqlite (the default, durable) or memory.");
+		};
+	}
+
+	private static SqliteStore.Fsync fsync(String fsync) {
+		return switch (fsync.toLowerCase(Locale.ROOT)) {
+			case "normal" -> SqliteStore.Fsync.NORMAL;
+			case "full" -> SqliteStore.Fsync.FULL;
+			default -> throw new IllegalStateException(
+					"MYCELIUM_FSYNC=" + fsync + " is not a policy: use normal (the default) or full.");
+		};
+	}
+
 	@Bean
-	BrokerRepository brokerRepository(Clock clock, BrokerProperties properties, BrokerEventLog events) {
-		return new InMemoryBrokerRepository(clock, properties.limits(), properties.liveness(), events);
+	MailSignals mailSignals() {
+		return new MailSignals();
+	}
+
+	@Bean
+	BrokerRepository brokerRepository(BrokerStore store, MailSignals signals, Clock clock, BrokerProperties properties,
+			BrokerEventLog events) {
+		return new BrokerService(store, signals, clock, properties.limits(), properties.liveness(), events);
 	}
 
 	@Bean
@@ -75,6 +115,24 @@ public class BrokerConfiguration {
 		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
+	}
+
+	/** Tomcat's own refusals (a malformed URL, headers too large) as problem details. */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReports() {
+		return factory -> factory.addContextCustomizers(context -> {
+			if (context.getParent() instanceof StandardHost host) {
+				host.setErrorReportValveClass(ProblemReportValve.class.getName());
+				host.getPipeline().addValve(new ProblemReportValve());
+			}
+		});
+	}
+
+	/** Request bodies whose strings are not Unicode (a lone surrogate) are a 400. */
+	@Bean
+	JsonMapperBuilderCustomizer wellFormedText() {
+		return builder -> builder
+			.addModule(new SimpleModule("mycelium-text").addDeserializer(String.class, new WellFormedText()));
 	}
 
 	@Bean

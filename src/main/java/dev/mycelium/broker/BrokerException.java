@@ -24,7 +24,12 @@ final class BrokerException extends RuntimeException {
 		INVALID(HttpStatus.BAD_REQUEST, "invalid_request"), UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized"),
 		FORBIDDEN(HttpStatus.FORBIDDEN, "forbidden"), NOT_FOUND(HttpStatus.NOT_FOUND, "not_found"),
 		CONFLICT(HttpStatus.CONFLICT, "conflict"), TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "too_large"),
-		INBOX_FULL(HttpStatus.TOO_MANY_REQUESTS, "inbox_full");
+		INBOX_FULL(HttpStatus.TOO_MANY_REQUESTS, "inbox_full"),
+		/**
+		 * The store cannot take a change now (full disk, read-only file): nothing
+		 * changed.
+		 */
+		STORE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "store_unavailable");
 
 		final HttpStatus status;
 

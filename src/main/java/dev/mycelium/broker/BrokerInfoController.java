@@ -46,7 +46,7 @@ class BrokerInfoController {
 	@GetMapping("/api/broker")
 	BrokerInfo info() {
 		return stateFile.info(repository.livePeerCount(), repository.unreadCount(),
-				events.recentMessages(clock.instant()));
+				events.recentMessages(clock.instant()), repository.storeKind());
 	}
 
 	/**

@@ -17,7 +17,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("mycelium")
 record BrokerProperties(Path home, @DefaultValue("localhost") String host, @DefaultValue("7890") int port,
 		@DefaultValue("false") boolean allowRemote, @DefaultValue Limits limits, @DefaultValue Liveness liveness,
-		@DefaultValue Push push) {
+		@DefaultValue Push push, @DefaultValue Store store) {
 
 	/**
 	 * @param maxBody the largest message body, task description or result, in UTF-8 bytes
@@ -48,6 +48,15 @@ record BrokerProperties(Path home, @DefaultValue("localhost") String host, @Defa
 	 */
 	record Liveness(@DefaultValue("30s") Duration staleAfter, @DefaultValue("2m") Duration removeAfter,
 			@DefaultValue("10m") Duration grace, @DefaultValue("1s") Duration sweepInterval) {
+	}
+
+	/**
+	 * @param type {@code sqlite} (durable, {@code MYCELIUM_HOME/mycelium.db}) or
+	 * {@code memory} ({@code MYCELIUM_STORE}, {@code --store})
+	 * @param fsync {@code normal}: a commit survives a crash of the broker; {@code full}:
+	 * also power loss, one fsync per commit ({@code MYCELIUM_FSYNC})
+	 */
+	record Store(@DefaultValue("sqlite") String type, @DefaultValue("normal") String fsync) {
 	}
 
 	/**

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
+import dev.mycelium.broker.push.InboxStream;
+import dev.mycelium.broker.store.Delivery;
 import dev.mycelium.protocol.AcknowledgementResult;
 import dev.mycelium.protocol.Broadcast;
 import dev.mycelium.protocol.BroadcastResult;
@@ -22,10 +24,12 @@ import dev.mycelium.protocol.TaskRequest;
 import dev.mycelium.protocol.Topic;
 
 /**
- * Everything the broker knows: peers, their inboxes and subscriptions, and tasks. A peer
- * is named by {@code peerRef}: its id, its name, or a unique prefix of its id. Methods
- * that act as a peer take the {@link Caller} and refuse to act as anyone else. Failures
- * are {@link BrokerException}s and change nothing.
+ * What the web layer asks of the broker: peers, their inboxes and subscriptions, and
+ * tasks, with the broker's rules applied ({@link BrokerService}, over whichever store
+ * runs). A peer is named by {@code peerRef}: its id, its name, or a unique prefix of its
+ * id. Methods that act as a peer take the {@link Caller} and refuse to act as anyone
+ * else. Failures are {@link BrokerException}s and change nothing; a store that cannot
+ * answer throws {@link dev.mycelium.broker.store.StoreUnavailableException} (503).
  */
 interface BrokerRepository {
 
@@ -139,6 +143,9 @@ interface BrokerRepository {
 	 * How many messages wait unread in all inboxes, those kept for peers away included.
 	 */
 	int unreadCount();
+
+	/** Which store keeps the state: {@code sqlite} (durable) or {@code memory}. */
+	String storeKind();
 
 	/** Applies liveness and expiry as of now; called periodically. */
 	void sweep();

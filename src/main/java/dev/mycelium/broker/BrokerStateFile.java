@@ -106,11 +106,12 @@ final class BrokerStateFile implements ApplicationListener<WebServerInitializedE
 	/**
 	 * @param unread the messages waiting in all inboxes
 	 * @param recentMessages the messages sent in the last ten seconds
+	 * @param store which store keeps the state
 	 */
-	BrokerInfo info(int livePeers, int unread, long recentMessages) {
+	BrokerInfo info(int livePeers, int unread, long recentMessages, String store) {
 		long uptime = Math.max(0, Duration.between(startedAt, clock.instant()).toSeconds());
 		return new BrokerInfo(version, instanceId, ProcessHandle.current().pid(), host, port, startedAt, livePeers,
-				hostName(), uptime, recentMessages, unread);
+				hostName(), uptime, recentMessages, unread, store);
 	}
 
 	/**

@@ -43,7 +43,7 @@ class MessageController {
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.CREATED)
-	Message send(@PathVariable String peer, @RequestBody DirectMessage message, Caller caller) {
+	Message send(@PathVariable String peer, @Valid @RequestBody DirectMessage message, Caller caller) {
 		return repository.send(caller, peer, message);
 	}
 

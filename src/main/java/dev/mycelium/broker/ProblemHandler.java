@@ -1,11 +1,13 @@
 package dev.mycelium.broker;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.exc.InvalidFormatException;
 
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -16,12 +18,16 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
+import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import dev.mycelium.broker.BrokerException.Reason;
+import dev.mycelium.broker.store.StoreUnavailableException;
 
 /**
  * Turns every failure into an RFC 9457 problem detail with one sentence a person can act
@@ -36,6 +42,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> refused(BrokerException ex) {
 		return ResponseEntity.status(ex.reason().status)
 			.body(Problems.of(ex.reason().status, ex.reason().code, ex.getMessage()));
+	}
+
+	@ExceptionHandler(StoreUnavailableException.class)
+	ResponseEntity<ProblemDetail> storeUnavailable(StoreUnavailableException ex) {
+		Reason reason = Reason.STORE_UNAVAILABLE;
+		return ResponseEntity.status(reason.status)
+			.header(HttpHeaders.RETRY_AFTER, "5")
+			.body(Problems.of(reason.status, reason.code, ex.getMessage()));
 	}
 
 	@ExceptionHandler(Exception.class)
@@ -53,6 +67,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 			if (cause instanceof RequestGuardFilter.RequestTooLargeException tooLarge) {
 				return problem(HttpStatus.CONTENT_TOO_LARGE, "too_large", tooLarge.getMessage());
 			}
+			if (cause instanceof InvalidFormatException invalid && invalid.getTargetType() == String.class) {
+				return problem(HttpStatus.BAD_REQUEST, "invalid_text", invalid.getOriginalMessage() + ".");
+			}
 			if (cause instanceof IllegalArgumentException invalid && invalid.getMessage() != null) {
 				return problem(HttpStatus.BAD_REQUEST, "invalid_request", invalid.getMessage() + ".");
 			}
@@ -65,13 +82,24 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		String detail = ex.getBindingResult()
-			.getFieldErrors()
-			.stream()
-			.map(error -> error.getField() + ": " + error.getDefaultMessage())
+		List<FieldError> errors = ex.getBindingResult().getFieldErrors();
+		boolean allSayTheirField = errors.stream().allMatch(error -> message(error).startsWith(field(error) + " "));
+		String detail = errors.stream()
+			.map(error -> allSayTheirField ? message(error) : field(error) + ": " + message(error))
 			.sorted()
 			.collect(Collectors.joining("; "));
-		return problem(HttpStatus.BAD_REQUEST, "invalid_request", "Invalid request: " + detail + ".");
+		return problem(HttpStatus.BAD_REQUEST, "invalid_request",
+				(allSayTheirField ? "" : "Invalid request: ") + detail + ".");
+	}
+
+	/** The field as the JSON spells it: {@code reply_to}, not {@code replyTo}. */
+	private static String field(FieldError error) {
+		return error.getField().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+	}
+
+	/** A constraint's message that starts with its field is a whole sentence. */
+	private static String message(FieldError error) {
+		return String.valueOf(error.getDefaultMessage());
 	}
 
 	@Override

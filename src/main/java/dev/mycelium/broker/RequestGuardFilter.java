@@ -22,6 +22,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.mycelium.broker.store.StoreUnavailableException;
 import dev.mycelium.protocol.Headers;
 
 /**
@@ -97,7 +98,16 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 		Caller caller = Caller.operator();
 		String secret = browser ? null : request.getHeader(Headers.PEER_SECRET);
 		if (secret != null) {
-			Optional<Caller> peer = repository.authenticate(secret);
+			Optional<Caller> peer;
+			try {
+				peer = repository.authenticate(secret);
+			}
+			catch (StoreUnavailableException ex) {
+				response.setHeader(HttpHeaders.RETRY_AFTER, "5");
+				reject(response, HttpStatus.SERVICE_UNAVAILABLE, BrokerException.Reason.STORE_UNAVAILABLE.code,
+						ex.getMessage());
+				return;
+			}
 			if (peer.isEmpty()) {
 				reject(response, HttpStatus.UNAUTHORIZED, "unknown_peer",
 						"This peer secret is not known (the peer left or the broker restarted): register again.");

@@ -10,6 +10,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.mycelium.broker.push.InboxStream;
+
 /**
  * One open Server-Sent Events stream. It holds no events: it remembers the position of
  * the last one it wrote and pulls what comes after from its source (an inbox, the event

@@ -1,11 +1,21 @@
 package dev.mycelium.broker;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.scheduling.annotation.Scheduled;
+
+import dev.mycelium.broker.store.StoreUnavailableException;
 
 /** Applies liveness and message expiry periodically. */
 final class Sweeper {
 
+	private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
+
 	private final BrokerRepository repository;
+
+	/** Whether the last sweep found the store unavailable: said once per outage. */
+	private boolean unavailable;
 
 	Sweeper(BrokerRepository repository) {
 		this.repository = repository;
@@ -13,7 +23,21 @@ final class Sweeper {
 
 	@Scheduled(fixedDelayString = "${mycelium.liveness.sweep-interval:1s}")
 	void sweep() {
-		repository.sweep();
+		try {
+			repository.sweep();
+			if (unavailable) {
+				log.info("The store is writable again: liveness and expiry go on");
+				unavailable = false;
+			}
+		}
+		catch (StoreUnavailableException ex) {
+			// A full disk or a stopping broker: the next sweep does what this one could
+			// not.
+			if (!unavailable) {
+				log.warn("Liveness and expiry wait for the store: {}", ex.getMessage());
+				unavailable = true;
+			}
+		}
 	}
 
 }

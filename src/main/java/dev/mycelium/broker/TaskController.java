@@ -2,6 +2,8 @@ package dev.mycelium.broker;
 
 import java.util.List;
 
+import jakarta.validation.Valid;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -29,7 +31,7 @@ class TaskController {
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.CREATED)
-	Task delegate(@RequestBody TaskRequest request, Caller caller) {
+	Task delegate(@Valid @RequestBody TaskRequest request, Caller caller) {
 		return repository.delegate(caller, request);
 	}
 
@@ -45,7 +47,7 @@ class TaskController {
 	}
 
 	@PostMapping("/{id}/result")
-	Task report(@PathVariable String id, @RequestBody TaskOutcome outcome, Caller caller) {
+	Task report(@PathVariable String id, @Valid @RequestBody TaskOutcome outcome, Caller caller) {
 		return repository.report(caller, id, outcome);
 	}
 

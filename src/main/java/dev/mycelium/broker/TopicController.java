@@ -2,6 +2,8 @@ package dev.mycelium.broker;
 
 import java.util.List;
 
+import jakarta.validation.Valid;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,7 +30,7 @@ class TopicController {
 
 	@PostMapping("/api/broadcasts")
 	@ResponseStatus(HttpStatus.CREATED)
-	BroadcastResult broadcast(@RequestBody Broadcast broadcast, Caller caller) {
+	BroadcastResult broadcast(@Valid @RequestBody Broadcast broadcast, Caller caller) {
 		return repository.broadcast(caller, broadcast);
 	}
 

@@ -1,5 +1,7 @@
 /**
- * The broker: the REST API over an in-memory repository of peers, inboxes, topics and
- * tasks, its security filter and its problem details. Depends on {@code protocol} only.
+ * The broker: the REST API, its security filter and problem details, and the rules
+ * ({@code BrokerService}) over a store of peers, inboxes, topics and tasks
+ * ({@code store}: memory or SQLite) and in-process signalling ({@code push}). Depends on
+ * {@code protocol} only.
  */
 package dev.mycelium.broker;

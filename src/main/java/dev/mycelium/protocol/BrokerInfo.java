@@ -17,8 +17,10 @@ import tools.jackson.databind.annotation.JsonNaming;
  * rate, because every {@code serve} reads this record, and a floating-point number would
  * load Jackson's float parser into each.
  * @param unread how many messages wait unread in all inboxes: the broker's queue depth
+ * @param store where the broker keeps its state: {@code sqlite} (survives the broker) or
+ * {@code memory} (gone with it)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record BrokerInfo(String version, String instanceId, long pid, String host, int port, Instant startedAt,
-		int peers, String hostName, long uptimeSeconds, long messagesLastTenSeconds, int unread) {
+		int peers, String hostName, long uptimeSeconds, long messagesLastTenSeconds, int unread, String store) {
 }

@@ -35,6 +35,11 @@ public record MyceliumHome(Path directory) {
 		return directory.resolve("broker.lock");
 	}
 
+	/** The broker's durable store (SQLite), unless it runs with the memory store. */
+	public Path database() {
+		return directory.resolve("mycelium.db");
+	}
+
 	public Path brokerLog() {
 		return directory.resolve("broker.log");
 	}

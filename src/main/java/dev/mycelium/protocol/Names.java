@@ -15,6 +15,18 @@ public final class Names {
 
 	public static final int MAX_SUMMARY = 2000;
 
+	/**
+	 * Message ids are the broker's base32; a little wider, for ids of other tools (empty
+	 * means none).
+	 */
+	public static final String MESSAGE_ID = "[A-Za-z0-9_-]*";
+
+	public static final int MAX_MESSAGE_ID = 64;
+
+	public static final String MESSAGE_ID_RULE = "reply_to must be a message id: letters and digits, as sense shows them";
+
+	public static final String BODY_RULE = "body is required and must not be empty: the text of the message";
+
 	private Names() {
 	}
 

@@ -24,6 +24,7 @@ import dev.mycelium.client.BrokerProblem;
 import dev.mycelium.client.BrokerStarter;
 import dev.mycelium.client.BrokerUnavailableException;
 import dev.mycelium.client.Identity;
+import dev.mycelium.protocol.BrokerInfo;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
@@ -63,6 +64,9 @@ class PeerSession {
 
 	/** The broker instance this session last registered with. */
 	private volatile String brokerInstance;
+
+	/** Its store ({@code sqlite}, {@code memory}): only a memory store loses mail. */
+	private volatile String brokerStore;
 
 	/** What was lost with a broker that died, until the session has been told. */
 	private volatile String lostNotice;
@@ -312,21 +316,24 @@ class PeerSession {
 
 	/**
 	 * A registration with a different broker than before: whatever the old one held
-	 * unread is gone.
+	 * unread is gone, unless it kept its state in a durable store (it then has it again).
 	 */
 	private void noticeLostMail() {
-		String instance;
+		BrokerInfo info;
 		try {
-			instance = client.info().instanceId();
+			info = client.info();
 		}
 		catch (RuntimeException ex) {
 			return;
 		}
 		String previous = brokerInstance;
-		brokerInstance = instance;
-		if (previous != null && !previous.equals(instance)) {
+		// An older broker does not say which store it has: it had only the memory store.
+		boolean previousKeptItsMail = brokerStore != null && !brokerStore.equals("memory");
+		brokerInstance = info.instanceId();
+		brokerStore = info.store();
+		if (previous != null && !previous.equals(info.instanceId())) {
 			List<Outbox.Sent> lost = outbox.takeAll();
-			if (!lost.isEmpty()) {
+			if (!lost.isEmpty() && !previousKeptItsMail) {
 				log.warn("The broker was replaced: {} sent messages may be lost", lost.size());
 				lostNotice = Outbox.lostNotice(lost);
 			}

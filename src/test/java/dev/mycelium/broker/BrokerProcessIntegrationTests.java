@@ -86,8 +86,12 @@ class BrokerProcessIntegrationTests {
 	@Test
 	void aSecondBrokerForTheSameHomeRefusesToStart() throws Exception {
 		Path home = temporary.resolve("home");
-		start(Map.of("MYCELIUM_HOME", home.toString()), "broker", "--port", String.valueOf(freePort()));
+		int port = freePort();
+		start(Map.of("MYCELIUM_HOME", home.toString()), "broker", "--port", String.valueOf(port));
 		BrokerState first = awaitState(home);
+		BrokerApi api = new BrokerApi(port, new MyceliumHome(home).readToken().orElseThrow());
+		BrokerApi.Agent kept = api.register("kept");
+		api.send(kept, api.register("inbox"), "still here");
 
 		Process second = start(Map.of("MYCELIUM_HOME", home.toString()), "broker", "--port",
 				String.valueOf(freePort()));
@@ -96,6 +100,9 @@ class BrokerProcessIntegrationTests {
 		assertThat(second.exitValue()).isNotZero();
 		assertThat(output(second)).contains("Another mycelium broker is already running");
 		assertThat(awaitState(home).instanceId()).as("the first broker is untouched").isEqualTo(first.instanceId());
+		assertThat(api.get("/api/peers/inbox", null).json().path("unread").asInt())
+			.as("its store too: the second broker never opened the database")
+			.isEqualTo(1);
 	}
 
 	@Test

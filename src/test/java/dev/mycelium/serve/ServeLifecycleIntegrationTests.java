@@ -115,12 +115,13 @@ class ServeLifecycleIntegrationTests {
 	}
 
 	/**
-	 * The broker keeps mail in memory: a {@code kill -9} loses what was unread. Push
-	 * resumes on the new broker without repeating anything, and the sender is told,
-	 * message by message, what may have been lost.
+	 * With the memory store a {@code kill -9} loses what was unread. Push resumes on the
+	 * new broker without repeating anything, and the sender is told, message by message,
+	 * what may have been lost.
 	 */
 	@Test
-	void afterKillNineOfTheBrokerPushResumesAndTheSenderLearnsWhatWasLost() throws Exception {
+	void afterKillNineOfAMemoryBrokerPushResumesAndTheSenderLearnsWhatWasLost() throws Exception {
+		sessions.putEnvironment("MYCELIUM_STORE", "memory");
 		Session alice = sessions.start("alice", directory("alice"));
 		Session bob = sessions.start("bob", directory("bob"), "--channel");
 		Session carol = sessions.start("carol", directory("carol"));
@@ -153,6 +154,26 @@ class ServeLifecycleIntegrationTests {
 		assertThat(alice.ok("discover", Map.of())).as("told once").doesNotContain("lost the mail");
 		assertThat(carol.ok("sense", Map.of())).doesNotContain("still unread");
 		bob.assertStdoutIsOnlyJsonRpc();
+	}
+
+	/**
+	 * With the durable store (the default) a {@code kill -9} loses nothing: the mail
+	 * waits in the new broker, and no sender is told of a loss that did not happen.
+	 */
+	@Test
+	void afterKillNineOfADurableBrokerTheUnreadMailIsStillThereAndNobodyIsWarned() throws Exception {
+		Session alice = sessions.start("alice", directory("alice"));
+		Session carol = sessions.start("carol", directory("carol"));
+		alice.ok("signal", Map.of("to", "carol", "body", "written before the crash"));
+		BrokerState first = sessions.brokerState();
+
+		ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+		await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(first.pid()).isEmpty());
+
+		String after = alice.ok("signal", Map.of("to", "carol", "body", "after the crash"));
+		assertThat(after).contains("Sent to carol").doesNotContain("lost the mail");
+		assertThat(sessions.brokerState().instanceId()).isNotEqualTo(first.instanceId());
+		assertThat(carol.ok("sense", Map.of())).contains("written before the crash").contains("after the crash");
 	}
 
 	@Test

@@ -82,6 +82,8 @@ final class ServeSessions implements AutoCloseable {
 
 	private final String launcher;
 
+	private final Map<String, String> extraEnvironment = new java.util.HashMap<>();
+
 	ServeSessions(Path home, int port, Path logs) {
 		this(home, port, logs, LAUNCHER);
 	}
@@ -223,14 +225,23 @@ final class ServeSessions implements AutoCloseable {
 		return command;
 	}
 
+	/**
+	 * More environment for the sessions started from now on (and the broker they start).
+	 */
+	void putEnvironment(String name, String value) {
+		extraEnvironment.put(name, value);
+	}
+
 	/** This test's home and port; the launcher runs the JVM that runs the tests. */
 	Map<String, String> environment() {
 		// Blank, not inherited: tests run inside a Claude Code session must not hand
 		// every
 		// serve that session's id and inbox socket.
-		return Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_PORT", String.valueOf(port), "JAVA_HOME",
-				System.getProperty("java.home"), "CLAUDE_CODE_SESSION_ID", "", "CLAUDE_CODE_MESSAGING_SOCKET", "",
-				"CLAUDE_CODE_MESSAGING_TOKEN", "");
+		Map<String, String> environment = new java.util.HashMap<>(Map.of("MYCELIUM_HOME", home.toString(),
+				"MYCELIUM_PORT", String.valueOf(port), "JAVA_HOME", System.getProperty("java.home"),
+				"CLAUDE_CODE_SESSION_ID", "", "CLAUDE_CODE_MESSAGING_SOCKET", "", "CLAUDE_CODE_MESSAGING_TOKEN", ""));
+		environment.putAll(extraEnvironment);
+		return environment;
 	}
 
 	BrokerState brokerState() {

@@ -8,12 +8,21 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.util.unit.DataSize;
 
+import dev.mycelium.broker.push.MailSignals;
+import dev.mycelium.broker.store.BrokerStore;
+import dev.mycelium.broker.store.Delivery;
+import dev.mycelium.protocol.AcknowledgementResult;
+import dev.mycelium.protocol.Broadcast;
+import dev.mycelium.protocol.BroadcastResult;
 import dev.mycelium.protocol.DirectMessage;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.MessageKind;
@@ -22,27 +31,52 @@ import dev.mycelium.protocol.PeerRegistration;
 import dev.mycelium.protocol.Registration;
 import dev.mycelium.protocol.Scope;
 import dev.mycelium.protocol.Task;
+import dev.mycelium.protocol.TaskOutcome;
 import dev.mycelium.protocol.TaskRequest;
+import dev.mycelium.protocol.TaskStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Liveness and expiry, with a clock the test moves: stale after 30 s, removed after 2
- * min, mail kept for a 10-minute grace, unread mail expiring after 24 h, and senders
- * told.
+ * What every store must do, driven through the broker's rules ({@link BrokerService}) as
+ * the web layer drives them: one subclass per store. Liveness and expiry run with a clock
+ * the test moves: stale after 30 s, removed after 2 min, mail kept for a 10-minute grace,
+ * unread mail expiring after 24 h, and senders told.
  */
-class InMemoryBrokerRepositoryTests {
+abstract class BrokerStoreContractTests {
 
-	private final MutableClock clock = new MutableClock();
+	static final BrokerProperties.Limits LIMITS = new BrokerProperties.Limits(DataSize.ofKilobytes(64), 1000,
+			Duration.ofHours(24), Duration.ofSeconds(60));
 
-	private final BrokerEventLog events = new BrokerEventLog(100);
+	static final BrokerProperties.Liveness LIVENESS = new BrokerProperties.Liveness(Duration.ofSeconds(30),
+			Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofSeconds(1));
 
-	private final InMemoryBrokerRepository repository = new InMemoryBrokerRepository(clock,
-			new BrokerProperties.Limits(DataSize.ofKilobytes(64), 1000, Duration.ofHours(24), Duration.ofSeconds(60)),
-			new BrokerProperties.Liveness(Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofMinutes(10),
-					Duration.ofSeconds(1)),
-			events);
+	final MutableClock clock = new MutableClock();
+
+	final BrokerEventLog events = new BrokerEventLog(100);
+
+	BrokerStore store;
+
+	BrokerService repository;
+
+	/** A new, empty store of the kind under test. */
+	abstract BrokerStore createStore() throws Exception;
+
+	@BeforeEach
+	void openStore() throws Exception {
+		store = createStore();
+		repository = service(store, LIMITS);
+	}
+
+	@AfterEach
+	void closeStore() {
+		store.close();
+	}
+
+	BrokerService service(BrokerStore over, BrokerProperties.Limits limits) {
+		return new BrokerService(over, new MailSignals(), clock, limits, LIVENESS, events);
+	}
 
 	@Test
 	void silentPeerIsStaleThenRemovedAndAHeartbeatKeepsItActive() {
@@ -263,34 +297,158 @@ class InMemoryBrokerRepositoryTests {
 	}
 
 	@Test
-	void aReplyToMustLookLikeAMessageId() {
-		Caller sender = register("sender", "k-sender");
-		register("bob", "k-bob");
+	void eachInboxKeepsArrivalOrderPerSenderAndRefusesMailBeyondItsLimit() {
+		BrokerService small = service(store,
+				new BrokerProperties.Limits(DataSize.ofKilobytes(64), 3, Duration.ofHours(24), Duration.ofSeconds(60)));
+		Caller alice = register("alice", "k-alice");
+		Caller carol = register("carol", "k-carol");
+		Caller bob = register("bob", "k-bob");
+		small.send(alice, "bob", new DirectMessage("a1", null));
+		small.send(carol, "bob", new DirectMessage("c1", null));
+		small.send(alice, "bob", new DirectMessage("a2", null));
 
 		assertThatExceptionOfType(BrokerException.class)
-			.isThrownBy(() -> repository.send(sender, "bob", new DirectMessage("hi", "<b>not an id</b>")))
-			.withMessage("reply_to must be a message id: letters and digits, as sense shows them.");
+			.isThrownBy(() -> small.send(carol, "bob", new DirectMessage("c2", null)))
+			.satisfies(ex -> assertThat(ex.reason()).isEqualTo(BrokerException.Reason.INBOX_FULL))
+			.withMessageContaining("bob's inbox is full (3 unread)");
+		assertThat(small.unread(bob, "bob")).extracting(Message::body).containsExactly("a1", "c1", "a2");
+
+		BroadcastResult broadcast = small.broadcast(alice, new Broadcast("to all", null, null));
+		assertThat(broadcast.recipients()).containsExactly("carol");
+		assertThat(broadcast.skipped()).extracting(BroadcastResult.Skipped::peer).containsExactly("bob");
+		assertThat(small.peer("bob").unread()).isEqualTo(3);
 	}
 
-	private final Map<String, String> secrets = new HashMap<>();
+	@Test
+	void acknowledgingRemovesOnlyTheGivenMessagesOnceAndSequencesAreNeverReused() {
+		Caller alice = register("alice", "k-alice");
+		Caller bob = register("bob", "k-bob");
+		Message one = repository.send(alice, "bob", new DirectMessage("one", null));
+		Message two = repository.send(alice, "bob", new DirectMessage("two", null));
+		long last = repository.unreadAfter(bob.peerId(), 0, 10).get(1).sequence();
 
-	private Caller register(String name, String sessionKey) {
+		assertThat(repository.acknowledge(bob, "bob", List.of(two.id(), "unknown")))
+			.isEqualTo(new AcknowledgementResult(1, 1));
+		assertThat(repository.acknowledge(bob, "bob", List.of(two.id()))).as("twice is harmless")
+			.isEqualTo(new AcknowledgementResult(0, 1));
+		Message three = repository.send(alice, "bob", new DirectMessage("three", null));
+
+		List<Delivery> after = repository.unreadAfter(bob.peerId(), last, 10);
+		assertThat(after).extracting(d -> d.message().id()).containsExactly(three.id());
+		assertThat(repository.unreadAfter(bob.peerId(), 0, 10)).extracting(d -> d.message().id())
+			.containsExactly(one.id(), three.id());
+		assertThat(repository.outbox(alice, "alice")).extracting(Message::id).containsExactly(one.id(), three.id());
+	}
+
+	@Test
+	void aTaskIsReportedOnceByItsAssigneeAndTheDelegatorIsTold() {
+		Caller lead = register("lead", "k-lead");
+		Caller dev = register("dev", "k-dev");
+		Task task = repository.delegate(lead, new TaskRequest("dev", "write docs", "see issue 12"));
+		assertThat(repository.unread(dev, "dev")).singleElement().satisfies(m -> {
+			assertThat(m.kind()).isEqualTo(MessageKind.TASK);
+			assertThat(m.taskId()).isEqualTo(task.id());
+		});
+
+		assertThatExceptionOfType(BrokerException.class)
+			.isThrownBy(() -> repository.report(lead, task.id(), new TaskOutcome(TaskStatus.COMPLETED, "done")))
+			.satisfies(ex -> assertThat(ex.reason()).isEqualTo(BrokerException.Reason.FORBIDDEN));
+		Task done = repository.report(dev, task.id(), new TaskOutcome(TaskStatus.FAILED, "no time"));
+		assertThatExceptionOfType(BrokerException.class)
+			.isThrownBy(() -> repository.report(dev, task.id(), new TaskOutcome(TaskStatus.COMPLETED, "after all")))
+			.satisfies(ex -> assertThat(ex.reason()).isEqualTo(BrokerException.Reason.CONFLICT));
+
+		assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+		assertThat(repository.task(task.id()).result()).isEqualTo("no time");
+		assertThat(repository.unread(lead, "lead")).singleElement()
+			.satisfies(m -> assertThat(m.body()).isEqualTo("failed: no time"));
+	}
+
+	@Test
+	void topicsAndSessionKeysBelongToThePeer() {
+		Caller bob = register("bob", "k-bob");
+		Caller alice = register("alice", "k-alice");
+		repository.subscribe(bob, "deploys", "bob");
+		repository.subscribe(alice, "Deploys", "alice");
+
+		assertThat(repository.topics()).singleElement()
+			.satisfies(topic -> assertThat(topic.subscribers()).containsExactly("alice", "bob"));
+		assertThat(repository.broadcast(alice, new Broadcast("v2", "deploys", null)).recipients())
+			.containsExactly("bob");
+		repository.unsubscribe(bob, "deploys", "bob");
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> repository.unsubscribe(bob, "deploys", "bob"))
+			.satisfies(ex -> assertThat(ex.reason()).isEqualTo(BrokerException.Reason.NOT_FOUND));
+
+		Registration again = repository.register(registration("bob", "k-bob"));
+		assertThat(again.resumed()).isTrue();
+		assertThat(repository.authenticate(secretOf("bob"))).as("the old secret stops working").isEmpty();
+		assertThat(repository.authenticate(again.secret())).map(Caller::peerId).contains(bob.peerId());
+	}
+
+	@Test
+	void aHookOfASessionWhoseServeHasAnotherSessionIdTakesOverThePeerThatLeft() {
+		Caller sender = register("sender", "k-sender");
+		Registration first = repository
+			.register(new PeerRegistration("shop", 1L, "/work/shop", null, "main", null, "session-1", 42L));
+		Caller firstCaller = new Caller(first.id(), first.name());
+		repository.send(sender, first.id(), new DirectMessage("for the session", null));
+		repository.subscribe(firstCaller, "deploys", first.id());
+		Task task = repository.delegate(firstCaller, new TaskRequest("sender", "review", null));
+		repository.leave(firstCaller, first.id());
+		Registration second = repository
+			.register(new PeerRegistration("shop", 2L, "/work/shop", null, "main", null, "session-2", 42L));
+
+		Optional<Caller> hook = repository.hookSession("session-1", 42L);
+
+		assertThat(hook).map(Caller::peerId).contains(second.id());
+		Caller heir = hook.orElseThrow();
+		assertThat(repository.unread(heir, second.id())).singleElement().satisfies(m -> {
+			assertThat(m.body()).isEqualTo("for the session");
+			assertThat(m.toId()).isEqualTo(second.id());
+		});
+		assertThat(repository.peer(second.id()).topics()).containsExactly("deploys");
+		assertThat(repository.peer(second.id()).delivery()).isEqualTo("hooks");
+		assertThat(repository.task(task.id()).fromId()).isEqualTo(second.id());
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> repository.peer(first.id()));
+		assertThat(repository.hookSession("session-1", null)).as("the key now names the heir")
+			.map(Caller::peerId)
+			.contains(second.id());
+	}
+
+	@Test
+	void theStoreTellsOfNewMailOnlyOnceItIsStored() {
+		Caller alice = register("alice", "k-alice");
+		Caller bob = register("bob", "k-bob");
+		List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+		store.onMail(peerId -> {
+			assertThat(store.unreadCount(peerId)).as("told after the mail is there").isPositive();
+			told.add(peerId);
+		});
+
+		repository.send(alice, "bob", new DirectMessage("hi", null));
+
+		assertThat(told).containsExactly(bob.peerId());
+	}
+
+	final Map<String, String> secrets = new HashMap<>();
+
+	Caller register(String name, String sessionKey) {
 		Registration registration = repository.register(registration(name, sessionKey));
 		secrets.put(name, registration.secret());
 		return new Caller(registration.id(), registration.name());
 	}
 
-	private String secretOf(String name) {
+	String secretOf(String name) {
 		return secrets.get(name);
 	}
 
-	private void keepAlive(Caller... callers) {
+	void keepAlive(Caller... callers) {
 		for (Caller caller : callers) {
 			repository.heartbeat(caller, caller.peerId());
 		}
 	}
 
-	private static PeerRegistration registration(String name, String sessionKey) {
+	static PeerRegistration registration(String name, String sessionKey) {
 		return new PeerRegistration(name, 1L, "/work/" + (name == null ? "shop" : name), null, "main", null,
 				sessionKey);
 	}
