@@ -69,9 +69,14 @@ public final class DashboardScreenshot {
 			Peer infra = http.register("infra", "github.com/acme/infra", "redis-failover",
 					"Redis failover for the session store");
 			Peer old = http.register("infra-old", "github.com/acme/infra", "main", "the session before a restart");
-			// Two sessions receive push: an open inbox stream, as serve --channel keeps.
+			// Two sessions receive push: an open inbox stream, as serve keeps; each says
+			// how mail reaches its model, as serve and the hooks do.
 			streams.add(inboxStream(http, api));
 			streams.add(inboxStream(http, web));
+			Map<Peer, String> delivery = Map.of(api, "inbox socket, hooks", web, "inbox socket, hooks", tests,
+					"tool notices, hooks", docs, "inbox socket", infra, "channel");
+			delivery.forEach((peer, way) -> http.api("PATCH", "/api/peers/" + peer.id(), Map.of("delivery", way),
+					peer.secret()));
 			for (Peer peer : List.of(api, web, tests)) {
 				http.subscribe(peer, "checkout");
 			}
