@@ -26,7 +26,7 @@ import dev.mycelium.claude.ScriptedModel.Reply;
  *
  * <pre>
  * ./mvnw -q -B package -DskipTests &amp;&amp; ./mvnw -q -o test-compile
- * java -cp target/test-classes bench/DeliveryLatencyBench.java [--rounds 30] [--hooks 300]
+ * java -cp target/test-classes bench/DeliveryLatencyBench.java [--rounds 30] [--hooks 300] [--hooks-only]
  * </pre>
  *
  * Uses the tests' harness (ScriptedModel, ClaudeCode: JDK classes only), the packaged jar
@@ -38,8 +38,10 @@ public class DeliveryLatencyBench {
 	public static void main(String[] args) throws Exception {
 		int rounds = 30;
 		int hooks = 300;
+		boolean hooksOnly = false;
 		for (int i = 0; i < args.length; i++) {
 			switch (args[i]) {
+				case "--hooks-only" -> hooksOnly = true;
 				case "--rounds" -> rounds = Integer.parseInt(args[++i]);
 				case "--hooks" -> hooks = Integer.parseInt(args[++i]);
 				default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -61,6 +63,14 @@ public class DeliveryLatencyBench {
 			user.claude(anywhere, "mcp", "list");
 			awaitFile(user.myceliumHome().resolve("broker.json"));
 
+			// The hooks first, before any session runs beside them: their figure is the
+			// script's own cost, not that of two Claude Code processes sharing the cores.
+			System.out.println("the hook script, run " + hooks + " times (ms, process start to exit)");
+			hookCost(user, broker, hooks);
+			if (hooksOnly) {
+				return;
+			}
+
 			List<Double> idle = idle(user, broker, rounds);
 			List<Double> busy = busy(user, user, broker, "busy", rounds);
 			ClaudeCode plain = withoutSocket(root, user);
@@ -73,10 +83,6 @@ public class DeliveryLatencyBench {
 			print("idle session, inbox socket", idle);
 			print("busy session, inbox socket", busy);
 			print("busy session, no socket: PostToolUse hook", hooked);
-
-			System.out.println();
-			System.out.println("the hook script, run " + hooks + " times (ms, process start to exit)");
-			hookCost(user, broker, hooks);
 		}
 	}
 
