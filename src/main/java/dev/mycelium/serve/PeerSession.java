@@ -203,9 +203,20 @@ class PeerSession {
 		topics.remove(topic);
 	}
 
-	/** Remembers a message sent, until the broker says it was read. */
+	/**
+	 * Remembers a message sent, until the broker says it was read; only with a memory
+	 * broker, the only kind that can lose it (and asking a durable one which of them are
+	 * still unread would cost it a search of every inbox at each heartbeat).
+	 */
 	void sent(String messageId, List<String> recipients, String body) {
-		outbox.sent(messageId, recipients, body, Instant.now());
+		if (keepsOnlyInMemory(brokerStore)) {
+			outbox.sent(messageId, recipients, body, Instant.now());
+		}
+	}
+
+	/** An older broker does not say which store it has: it had only the memory store. */
+	private static boolean keepsOnlyInMemory(String store) {
+		return store == null || store.equals("memory");
 	}
 
 	/** The news that mail was lost with a dead broker, once; else {@code null}. */
@@ -327,8 +338,7 @@ class PeerSession {
 			return;
 		}
 		String previous = brokerInstance;
-		// An older broker does not say which store it has: it had only the memory store.
-		boolean previousKeptItsMail = brokerStore != null && !brokerStore.equals("memory");
+		boolean previousKeptItsMail = brokerStore != null && !keepsOnlyInMemory(brokerStore);
 		brokerInstance = info.instanceId();
 		brokerStore = info.store();
 		if (previous != null && !previous.equals(info.instanceId())) {
