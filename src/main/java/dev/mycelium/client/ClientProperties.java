@@ -29,7 +29,7 @@ public record ClientProperties(Path home, @DefaultValue("localhost") String host
 	 */
 	public static ClientProperties fromEnvironment(Map<String, String> environment) {
 		Path home = setting(environment, "MYCELIUM_HOME").map(Path::of)
-			.orElseGet(() -> Path.of(System.getProperty("user.home"), ".mycelium"));
+			.orElseGet(() -> MyceliumHome.userHome(environment).resolve(".mycelium"));
 		String host = setting(environment, "MYCELIUM_HOST").orElse("localhost");
 		String port = setting(environment, "MYCELIUM_PORT").orElse("7890");
 		try {

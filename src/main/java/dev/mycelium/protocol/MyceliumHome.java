@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,20 @@ import java.util.Optional;
  * creates them; clients only read.
  */
 public record MyceliumHome(Path directory) {
+
+	/**
+	 * The user's home as the shell sees it: {@code HOME} when it is set, else the JVM's
+	 * {@code user.home} (which the JVM takes from the password database and so ignores a
+	 * {@code HOME} the user changed). The hook scripts go by {@code HOME}; so does every
+	 * mycelium process, so that they all find the same {@code ~/.mycelium}.
+	 */
+	public static Path userHome(Map<String, String> environment) {
+		String home = environment.get("HOME");
+		if (home != null && !home.isBlank() && Path.of(home).isAbsolute()) {
+			return Path.of(home);
+		}
+		return Path.of(System.getProperty("user.home"));
+	}
 
 	public Path token() {
 		return directory.resolve("token");

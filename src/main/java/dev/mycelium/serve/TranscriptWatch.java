@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.mycelium.protocol.MailText;
+import dev.mycelium.protocol.MyceliumHome;
 
 /**
  * Reads the Claude Code session's transcript as it grows, for what the inbox socket
@@ -62,7 +63,7 @@ final class TranscriptWatch {
 	static TranscriptWatch of(Map<String, String> environment, Path workingDirectory) {
 		String config = environment.get("CLAUDE_CONFIG_DIR");
 		Path claudeConfig = config != null && !config.isBlank() ? Path.of(config)
-				: Path.of(System.getProperty("user.home"), ".claude");
+				: MyceliumHome.userHome(environment).resolve(".claude");
 		String project = environment.get("CLAUDE_PROJECT_DIR");
 		return new TranscriptWatch(claudeConfig, environment.get("CLAUDE_CODE_SESSION_ID"),
 				project != null && !project.isBlank() ? Path.of(project) : workingDirectory);

@@ -63,8 +63,13 @@ public final class ClaudeCode implements AutoCloseable {
 	 * @param root a temporary directory for this user's files
 	 * @param checkout the mycelium checkout (its {@code bin/mycelium} and plugin)
 	 */
+	/**
+	 * A user whose mycelium lives where a user's does, in {@code $HOME/.mycelium}: no
+	 * {@code MYCELIUM_HOME} is set, so the broker, serve and the hooks must agree on it
+	 * by themselves.
+	 */
 	public ClaudeCode(Path root, Path checkout) throws IOException {
-		this(root, checkout, root.resolve("mycelium"), freePort(), true);
+		this(root, checkout, root.resolve("home/.mycelium"), freePort(), true);
 	}
 
 	/**
@@ -205,7 +210,9 @@ public final class ClaudeCode implements AutoCloseable {
 		environment.put("TERM", "xterm-256color");
 		environment.put("SHELL", "/bin/bash");
 		environment.put("JAVA_HOME", System.getProperty("java.home"));
-		environment.put("MYCELIUM_HOME", myceliumHome.toString());
+		if (!ownsBroker) {
+			environment.put("MYCELIUM_HOME", myceliumHome.toString());
+		}
 		environment.put("MYCELIUM_PORT", String.valueOf(port));
 		environment.put("DISABLE_AUTOUPDATER", "1");
 		environment.put("ANTHROPIC_AUTH_TOKEN", "scripted");
@@ -243,8 +250,10 @@ public final class ClaudeCode implements AutoCloseable {
 		}
 		Files.createDirectories(prefix);
 		try {
-			Result npm = run(List.of("npm", "install", "--prefix", prefix.toString(), "--no-audit", "--no-fund",
-					"--loglevel=error", "@anthropic-ai/claude-code@" + VERSION), Map.of(), prefix);
+			Result npm = run(
+					List.of("npm", "install", "--prefix", prefix.toString(), "--no-audit", "--no-fund",
+							"--loglevel=error", "@anthropic-ai/claude-code@" + VERSION),
+					Map.of("HOME", prefix.resolve("npm-home").toString()), prefix);
 			if (npm.exitCode() != 0 || !Files.isExecutable(cli)) {
 				throw new IOException(
 						"npm could not install @anthropic-ai/claude-code@" + VERSION + ": " + npm.output());
@@ -261,6 +270,11 @@ public final class ClaudeCode implements AutoCloseable {
 	static Result run(List<String> command, Map<String, String> environment, Path directory)
 			throws IOException, InterruptedException {
 		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+		// Nothing inherited: the test JVM's own MYCELIUM_HOME (the build's safety net) or
+		// a
+		// Claude Code session around the tests must not leak into what runs here.
+		builder.environment().clear();
+		builder.environment().put("PATH", System.getenv("PATH"));
 		builder.environment().putAll(environment);
 		File output = File.createTempFile("command", ".out");
 		output.deleteOnExit();
@@ -326,13 +340,18 @@ public final class ClaudeCode implements AutoCloseable {
 		}
 	}
 
-	/** Processes whose environment names this MYCELIUM_HOME (Linux: /proc). */
+	/**
+	 * Processes of this user (its HOME) or of this MYCELIUM_HOME, by their environment
+	 * (Linux: /proc).
+	 */
 	private List<ProcessHandle> processesOfThisHome() {
-		byte[] wanted = ("MYCELIUM_HOME=" + myceliumHome + "\0").getBytes(StandardCharsets.UTF_8);
-		return ProcessHandle.allProcesses().filter(process -> {
+		List<byte[]> wanted = List.of(("MYCELIUM_HOME=" + myceliumHome + "\0").getBytes(StandardCharsets.UTF_8),
+				("HOME=" + home + "\0").getBytes(StandardCharsets.UTF_8));
+		long self = ProcessHandle.current().pid();
+		return ProcessHandle.allProcesses().filter(process -> process.pid() != self).filter(process -> {
 			try {
 				byte[] environ = Files.readAllBytes(Path.of("/proc", String.valueOf(process.pid()), "environ"));
-				return indexOf(environ, wanted) >= 0;
+				return wanted.stream().anyMatch(entry -> hasEntry(environ, entry));
 			}
 			catch (IOException | RuntimeException ex) {
 				return false;
@@ -340,16 +359,20 @@ public final class ClaudeCode implements AutoCloseable {
 		}).toList();
 	}
 
-	private static int indexOf(byte[] haystack, byte[] needle) {
-		outer: for (int i = 0; i <= haystack.length - needle.length; i++) {
-			for (int j = 0; j < needle.length; j++) {
-				if (haystack[i + j] != needle[j]) {
+	/** Whether {@code entry} is one whole entry of the NUL-separated environment. */
+	private static boolean hasEntry(byte[] environ, byte[] entry) {
+		outer: for (int i = 0; i <= environ.length - entry.length; i++) {
+			if (i > 0 && environ[i - 1] != 0) {
+				continue;
+			}
+			for (int j = 0; j < entry.length; j++) {
+				if (environ[i + j] != entry[j]) {
 					continue outer;
 				}
 			}
-			return i;
+			return true;
 		}
-		return -1;
+		return false;
 	}
 
 }

@@ -207,6 +207,26 @@ class ClaudeCodeIntegrationTests {
 	}
 
 	@Test
+	void withoutHooksTheTranscriptConfirmsWhatTheSocketDelivered() throws Exception {
+		ClaudeCode other = userWithoutPlugin("nohooks", "gina", false);
+		try {
+			ScriptedModel model = ScriptedModel.start();
+			other.interactive("gina", other.project("gina"), model);
+			awaitPeer("gina", "inbox socket");
+			String body = "Confirmed by the transcript alone";
+
+			assertThat(broker.send("gina", body).status()).isEqualTo(201);
+			model.await(body, Duration.ofSeconds(20));
+
+			await().atMost(Duration.ofSeconds(10)).until(() -> broker.unread("gina") == 0);
+			assertThat(broker.peer("gina")).as("no hooks in this set-up").contains("\"delivery\":\"inbox socket\"");
+		}
+		finally {
+			other.close();
+		}
+	}
+
+	@Test
 	void aTopicBroadcastAndATaskGoEndToEndAcrossThreeSessions() throws Exception {
 		String attach = "mcp__plugin_mycelium_mycelium__attach";
 		ScriptedModel webModel = ScriptedModel.start()
@@ -295,15 +315,21 @@ class ClaudeCodeIntegrationTests {
 	 * script in its settings.
 	 */
 	private static ClaudeCode userWithoutPlugin(String name, String project, String... wrapper) throws Exception {
+		return userWithoutPlugin(name, project, true, wrapper);
+	}
+
+	private static ClaudeCode userWithoutPlugin(String name, String project, boolean hooks, String... wrapper)
+			throws Exception {
 		ClaudeCode other = new ClaudeCode(temporary.resolve(name), user.checkout(), user.myceliumHome(), user.port());
 		other.project(project);
 		String hook = user.checkout().resolve("plugin/hooks/mycelium-hook").toString();
 		String entry = "[{\"hooks\": [{\"type\": \"command\", \"command\": " + ScriptedModel.quote(hook) + "}]}]";
 		Files.writeString(other.home().resolve(".claude/settings.json"),
-				"{\"permissions\": {\"defaultMode\": \"default\", \"allow\": [\"Bash\", \"mcp__mycelium\"]},\n"
-						+ "\"hooks\": {\"SessionStart\": " + entry + ", \"UserPromptSubmit\": " + entry
-						+ ", \"PostToolUse\": [{\"matcher\": \"*\", \"hooks\": [{\"type\": \"command\", \"command\": "
-						+ ScriptedModel.quote(hook) + "}]}]}}\n");
+				"{\"permissions\": {\"defaultMode\": \"default\", \"allow\": [\"Bash\", \"mcp__mycelium\"]}"
+						+ (hooks ? ",\n\"hooks\": {\"SessionStart\": " + entry + ", \"UserPromptSubmit\": " + entry
+								+ ", \"PostToolUse\": [{\"matcher\": \"*\", \"hooks\": [{\"type\": \"command\", \"command\": "
+								+ ScriptedModel.quote(hook) + "}]}]}" : "")
+						+ "}\n");
 		List<String> add = new java.util.ArrayList<>(
 				List.of("mcp", "add", "--scope", "user", "--transport", "stdio", "mycelium", "--"));
 		add.addAll(List.of(wrapper));
