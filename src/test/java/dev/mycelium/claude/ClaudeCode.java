@@ -250,10 +250,13 @@ public final class ClaudeCode implements AutoCloseable {
 		}
 		Files.createDirectories(prefix);
 		try {
-			Result npm = run(
-					List.of("npm", "install", "--prefix", prefix.toString(), "--no-audit", "--no-fund",
-							"--loglevel=error", "@anthropic-ai/claude-code@" + VERSION),
-					Map.of("HOME", prefix.resolve("npm-home").toString()), prefix);
+			// npm alone keeps the whole environment and the user's npm settings: the
+			// machine's
+			// registry, proxy and certificate authorities live there (a clean environment
+			// met
+			// SELF_SIGNED_CERT_IN_CHAIN behind a proxy that re-signs TLS).
+			Result npm = runInherited(List.of("npm", "install", "--prefix", prefix.toString(), "--no-audit",
+					"--no-fund", "--loglevel=error", "@anthropic-ai/claude-code@" + VERSION), prefix);
 			if (npm.exitCode() != 0 || !Files.isExecutable(cli)) {
 				throw new IOException(
 						"npm could not install @anthropic-ai/claude-code@" + VERSION + ": " + npm.output());
@@ -276,6 +279,15 @@ public final class ClaudeCode implements AutoCloseable {
 		builder.environment().clear();
 		builder.environment().put("PATH", System.getenv("PATH"));
 		builder.environment().putAll(environment);
+		return waitFor(builder, command);
+	}
+
+	private static Result runInherited(List<String> command, Path directory) throws IOException, InterruptedException {
+		return waitFor(new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true), command);
+	}
+
+	private static Result waitFor(ProcessBuilder builder, List<String> command)
+			throws IOException, InterruptedException {
 		File output = File.createTempFile("command", ".out");
 		output.deleteOnExit();
 		builder.redirectOutput(output);
