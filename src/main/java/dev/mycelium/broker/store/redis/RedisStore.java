@@ -195,7 +195,12 @@ public final class RedisStore implements BrokerStore {
 		}
 		catch (RedisException ex) {
 			closeQuietly(commands, subscriber);
-			throw new IllegalStateException("The broker cannot reach its Redis at " + address + ": " + rootMessage(ex)
+			String why = rootMessage(ex);
+			if (why.startsWith("WRONGPASS") || why.startsWith("NOAUTH") || why.startsWith("NOPERM")) {
+				throw new IllegalStateException("The broker cannot use its Redis at " + address + ": " + why
+						+ ". Check the user and password in MYCELIUM_REDIS_URL (redis://user:password@host:port).", ex);
+			}
+			throw new IllegalStateException("The broker cannot reach its Redis at " + address + ": " + why
 					+ ". Start Redis or check MYCELIUM_REDIS_URL (redis://[user:password@]host:port[/database],"
 					+ " rediss:// for TLS, MYCELIUM_REDIS_CA for its certificate).", ex);
 		}
