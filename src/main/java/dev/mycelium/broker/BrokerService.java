@@ -195,11 +195,14 @@ final class BrokerService implements BrokerRepository {
 			return Optional.empty();
 		}
 		StoredPeer bySession = store.peerBySessionKey(sessionId).orElse(null);
+		// A process id means something on this machine only: the peers of other hosts
+		// sharing the store may have the same numbers.
+		String here = machine.get();
 		StoredPeer byClient = clientPid == null ? null
 				: store.peers()
 					.stream()
 					.filter(StoredPeer::isLive)
-					.filter(peer -> clientPid.equals(peer.clientPid()))
+					.filter(peer -> clientPid.equals(peer.clientPid()) && hostOf(peer).equals(here))
 					.max(Comparator.comparing(StoredPeer::lastSeen))
 					.orElse(null);
 		StoredPeer peer = bySession;

@@ -142,6 +142,17 @@ class RedisStoreContractTests extends BrokerStoreContractTests {
 	}
 
 	@Test
+	void aHookFindsClaudeCodesProcessOnlyAmongThePeersOfItsOwnMachine() {
+		BrokerService server = otherBroker("server");
+		Registration there = server
+			.register(new PeerRegistration("shop", 2L, "/src/shop", null, "main", null, "session-there", 42L));
+
+		assertThat(repository.hookSession("session-unknown", 42L)).as("process 42 of the server is not this machine's")
+			.isEmpty();
+		assertThat(server.hookSession("session-unknown", 42L)).map(Caller::peerId).contains(there.id());
+	}
+
+	@Test
 	void twoBrokersSweepingTellEachSenderOnceThatItsMailExpired() {
 		BrokerService server = otherBroker("server");
 		Caller alice = register("alice", "k-alice");

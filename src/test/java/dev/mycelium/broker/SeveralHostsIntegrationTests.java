@@ -141,6 +141,38 @@ class SeveralHostsIntegrationTests {
 
 	}
 
+	/** Starts a broker that must refuse to start; returns what it printed. */
+	private String refusedStart(Map<String, String> environment) throws Exception {
+		Path home = temporary.resolve("refused-" + started.size());
+		Path log = temporary.resolve("refused-" + started.size() + ".log");
+		ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-cp", System.getProperty("java.class.path"), MyceliumApplication.class.getName(), "broker", "--port",
+				String.valueOf(RedisServer.freePort()))
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile());
+		builder.environment().put("MYCELIUM_HOME", home.toString());
+		builder.environment().remove("MYCELIUM_STORE");
+		builder.environment().remove("MYCELIUM_REDIS_URL");
+		builder.environment().putAll(environment);
+		Process process = builder.start();
+		started.add(process);
+		assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
+		assertThat(process.exitValue()).isNotZero();
+		assertThat(home.resolve("broker.json")).doesNotExist();
+		return Files.readString(log);
+	}
+
+	@Test
+	void aBrokerWhoseRedisIsNotThereOrWhoseSettingsDisagreeDoesNotStart() throws Exception {
+		int nobody = RedisServer.freePort();
+		assertThat(refusedStart(Map.of("MYCELIUM_REDIS_URL", "redis://127.0.0.1:" + nobody)))
+			.contains("The broker cannot reach its Redis at 127.0.0.1:" + nobody)
+			.contains("Start Redis or check MYCELIUM_REDIS_URL");
+		assertThat(
+				refusedStart(Map.of("MYCELIUM_STORE", "sqlite", "MYCELIUM_REDIS_URL", "redis://127.0.0.1:" + nobody)))
+			.contains("MYCELIUM_STORE=sqlite and MYCELIUM_REDIS_URL are both set");
+	}
+
 	@Test
 	void twoMachinesShareOneRedisAndSurviveABrokerAndRedisGoingAway() throws Exception {
 		redis = RedisServer.start(temporary.resolve("redis"));
