@@ -59,6 +59,7 @@ public class CrossHostBench {
 		int messages = 20_000;
 		int latencyRounds = 2_000;
 		String appendfsync = "everysec";
+		boolean baseline = false;
 		for (int i = 0; i < args.length; i++) {
 			switch (args[i]) {
 				case "--senders" -> senders = Integer.parseInt(args[++i]);
@@ -66,6 +67,7 @@ public class CrossHostBench {
 				case "--messages" -> messages = Integer.parseInt(args[++i]);
 				case "--latency" -> latencyRounds = Integer.parseInt(args[++i]);
 				case "--appendfsync" -> appendfsync = args[++i];
+				case "--one-broker" -> baseline = true;
 				default -> jar = Path.of(args[i]).toAbsolutePath();
 			}
 		}
@@ -86,8 +88,13 @@ public class CrossHostBench {
 				dir.resolve("redis").toString(), "--save", "", "--appendonly", "yes", "--appendfsync", appendfsync,
 				"--daemonize", "no"), Map.of(), dir.resolve("redis.out"));
 		String redisUrl = "redis://127.0.0.1:" + redisPort;
-		Broker laptop = Broker.start(java, jar, dir, "laptop", redisUrl);
-		Broker server = Broker.start(java, jar, dir, "server", redisUrl);
+		// --one-broker: the same load on one broker with its default store (SQLite), for
+		// comparison: what crossing hosts through Redis costs.
+		Broker laptop = Broker.start(java, jar, dir, "laptop", baseline ? null : redisUrl);
+		Broker server = baseline ? laptop : Broker.start(java, jar, dir, "server", redisUrl);
+		if (baseline) {
+			System.out.println("baseline: one broker, SQLite store, senders and receivers on it");
+		}
 
 		List<String[]> from = new ArrayList<>();
 		for (int i = 0; i < senders; i++) {
@@ -174,10 +181,15 @@ public class CrossHostBench {
 		if (got != total) {
 			System.out.println("MISSING: " + (total - got) + " messages were not pushed");
 		}
-		System.out.println("Redis commands per message (both brokers, every phase): " + commandsPerMessage(redisPort, number + total));
+		if (!baseline) {
+			System.out.println("Redis commands per message (both brokers, every phase): "
+					+ commandsPerMessage(redisPort, number + total));
+		}
 		readers.forEach(Thread::interrupt);
 		laptop.stop();
-		server.stop();
+		if (server != laptop) {
+			server.stop();
+		}
 		stopAll();
 	}
 
@@ -201,9 +213,13 @@ public class CrossHostBench {
 		static Broker start(String java, Path jar, Path dir, String host, String redisUrl) throws Exception {
 			int port = freePort();
 			Path home = dir.resolve(host);
-			Process process = CrossHostBench.start(List.of(java, "-jar", jar.toString(), "broker", "--port",
-					String.valueOf(port)), Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_REDIS_URL", redisUrl,
-							"MYCELIUM_HOSTNAME", host),
+			Map<String, String> environment = new java.util.HashMap<>(
+					Map.of("MYCELIUM_HOME", home.toString(), "MYCELIUM_HOSTNAME", host));
+			if (redisUrl != null) {
+				environment.put("MYCELIUM_REDIS_URL", redisUrl);
+			}
+			Process process = CrossHostBench.start(
+					List.of(java, "-jar", jar.toString(), "broker", "--port", String.valueOf(port)), environment,
 					dir.resolve(host + ".log"));
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
 			while (true) {
@@ -324,6 +340,7 @@ public class CrossHostBench {
 	private static Process start(List<String> command, Map<String, String> environment, Path log) throws IOException {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
 		builder.environment().remove("MYCELIUM_STORE");
+		builder.environment().remove("MYCELIUM_REDIS_URL");
 		builder.environment().putAll(environment);
 		Process process = builder.start();
 		processes.add(process);
