@@ -41,9 +41,13 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SeveralHostsIntegrationTests {
 
-	/** Short liveness, so that a dead machine's peers go away within the test. */
+	/**
+	 * Short liveness, so that a dead machine's peers go away within the test; frequent
+	 * push heartbeats, so that open streams meet the store while Redis is away.
+	 */
 	private static final List<String> LIVENESS = List.of("--mycelium.liveness.stale-after=2s",
-			"--mycelium.liveness.remove-after=5s", "--mycelium.liveness.sweep-interval=200ms");
+			"--mycelium.liveness.remove-after=5s", "--mycelium.liveness.sweep-interval=200ms",
+			"--mycelium.push.heartbeat=200ms");
 
 	private final List<Process> started = new ArrayList<>();
 
@@ -251,17 +255,25 @@ class SeveralHostsIntegrationTests {
 				answered.add("m" + i);
 			}
 		}
-		redis.kill();
-		BrokerApi.Response refused = server.api().send(bob, carol, "while Redis is down");
-		assertThat(refused.status()).isEqualTo(503);
-		assertThat(refused.json().path("code").asString()).isEqualTo("store_unavailable");
-		assertThat(refused.detail()).contains("cannot reach its Redis at 127.0.0.1:" + redis.port());
-		assertThat(server.api().get("/actuator/health", null).status()).as("the broker keeps running").isEqualTo(200);
-		redis.start();
-		await().atMost(Duration.ofSeconds(20))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> server.api().send(bob, carol, "after").status() == 201);
-		answered.add("after");
+		try (SseReader carolInbox = server.inbox(carol)) {
+			for (String body : answered) {
+				assertThat(carolInbox.next().data()).contains("\"" + body + "\"");
+			}
+			redis.kill();
+			BrokerApi.Response refused = server.api().send(bob, carol, "while Redis is down");
+			assertThat(refused.status()).isEqualTo(503);
+			assertThat(refused.json().path("code").asString()).isEqualTo("store_unavailable");
+			assertThat(refused.detail()).contains("cannot reach its Redis at 127.0.0.1:" + redis.port());
+			assertThat(server.api().get("/actuator/health", null).status()).as("the broker keeps running")
+				.isEqualTo(200);
+			assertThat(carolInbox.poll(Duration.ofMillis(1500))).as("heartbeats meet the missing store").isNull();
+			redis.start();
+			await().atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> server.api().send(bob, carol, "after").status() == 201);
+			answered.add("after");
+			assertThat(carolInbox.next().data()).as("the open stream outlived the outage").contains("\"after\"");
+		}
 		assertThat(server.api().unread(carol)).extracting(Message::body).containsExactlyElementsOf(answered);
 
 		// The laptop's broker comes back: its session finds its mail there.
