@@ -147,6 +147,8 @@ public final class RedisStore implements BrokerStore {
 
 	private final Object reloading = new Object();
 
+	private final Object committing = new Object();
+
 	private volatile Snapshot snapshot = Snapshot.EMPTY;
 
 	/** The newest revision of the peers this broker heard of. */
@@ -238,6 +240,12 @@ public final class RedisStore implements BrokerStore {
 
 	private void start() {
 		try {
+			String version = serverVersion();
+			if (version != null && Integer.parseInt(version.substring(0, version.indexOf('.'))) < 7) {
+				// XADD <inbox> 0-* (the next sequence of an inbox) came with Redis 7.0.
+				throw new IllegalStateException("The Redis at " + address + " is version " + version
+						+ "; mycelium needs Redis 7.0 or newer. Nothing was changed.");
+			}
 			redis.setnx(PREFIX + "layout", String.valueOf(LAYOUT));
 			String layout = redis.get(PREFIX + "layout");
 			if (!String.valueOf(LAYOUT).equals(layout)) {
@@ -254,6 +262,26 @@ public final class RedisStore implements BrokerStore {
 		catch (RedisException ex) {
 			throw new IllegalStateException("The broker cannot use its Redis at " + address + ": " + rootMessage(ex)
 					+ ". Check MYCELIUM_REDIS_URL (the password or ACL user, the database).", ex);
+		}
+	}
+
+	/**
+	 * The server's version, from {@code INFO server}; {@code null} if it does not say (an
+	 * ACL user may not be allowed {@code INFO}: then an older Redis fails at the first
+	 * append instead).
+	 */
+	private String serverVersion() {
+		try {
+			return redis.info("server")
+				.lines()
+				.filter(line -> line.startsWith("redis_version:"))
+				.map(line -> line.substring("redis_version:".length()).strip())
+				.filter(v -> v.matches("\\d+\\..*"))
+				.findFirst()
+				.orElse(null);
+		}
+		catch (RedisCommandExecutionException ex) {
+			return null;
 		}
 	}
 
@@ -541,6 +569,19 @@ public final class RedisStore implements BrokerStore {
 	 * other broker changed a peer meanwhile; else reads them again and computes again.
 	 */
 	private <T> T change(Function<Snapshot, Change<T>> step) {
+		// Optimistic between brokers, one at a time within this one: threads of one
+		// broker would otherwise mostly make each other read every peer again.
+		List<String> woken = new ArrayList<>();
+		T result;
+		synchronized (committing) {
+			result = commit(step, woken);
+		}
+		// Outside the lock: a listener may complete readers that go to the store.
+		tell(woken);
+		return result;
+	}
+
+	private <T> T commit(Function<Snapshot, Change<T>> step, List<String> woken) {
 		Snapshot known = current();
 		for (int attempt = 1;; attempt++) {
 			Change<T> change = step.apply(known);
@@ -555,9 +596,7 @@ public final class RedisStore implements BrokerStore {
 			if ((Long) answer.get(0) == 1) {
 				install(known.with(change.steps().changed, revision), false);
 				newestRevision.accumulateAndGet(revision, Math::max);
-				List<String> woken = new ArrayList<>();
 				answer.subList(2, answer.size()).forEach(peer -> woken.add((String) peer));
-				tell(woken);
 				return change.result();
 			}
 			if (attempt == ATTEMPTS) {
