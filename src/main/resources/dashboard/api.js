@@ -40,10 +40,13 @@ export async function postJson(path, body) {
 	}));
 }
 
-/** What the page shows: read together, so that one refresh is one consistent picture. */
+/**
+ * What the page shows: read together, so that one refresh is one consistent picture. Peers
+ * of every machine sharing the broker's store (scope all: with one machine, the same).
+ */
 export async function snapshot() {
 	const [broker, peers, tasks, topics] = await Promise.all([
-		getJson('/api/broker'), getJson('/api/peers'), getJson('/api/tasks'), getJson('/api/topics'),
+		getJson('/api/broker'), getJson('/api/peers?scope=all'), getJson('/api/tasks'), getJson('/api/topics'),
 	]);
 	return { broker, peers, tasks, topics };
 }

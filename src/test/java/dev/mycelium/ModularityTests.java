@@ -58,12 +58,14 @@ class ModularityTests {
 	/** Which store runs is the configuration's choice alone. */
 	@ArchTest
 	static final ArchRule onlyTheConfigurationKnowsTheStoreImplementations = noClasses().that()
-		.resideOutsideOfPackages("dev.mycelium.broker.store.memory..", "dev.mycelium.broker.store.sqlite..")
+		.resideOutsideOfPackages("dev.mycelium.broker.store.memory..", "dev.mycelium.broker.store.sqlite..",
+				"dev.mycelium.broker.store.redis..")
 		.and()
 		.doNotHaveFullyQualifiedName("dev.mycelium.broker.BrokerConfiguration")
 		.should()
 		.dependOnClassesThat()
-		.resideInAnyPackage("dev.mycelium.broker.store.memory..", "dev.mycelium.broker.store.sqlite..");
+		.resideInAnyPackage("dev.mycelium.broker.store.memory..", "dev.mycelium.broker.store.sqlite..",
+				"dev.mycelium.broker.store.redis..");
 
 	/** JDBC, SQLite and Flyway stay in the SQLite store (serve never loads them). */
 	@ArchTest
@@ -72,6 +74,17 @@ class ModularityTests {
 		.should()
 		.dependOnClassesThat()
 		.resideInAnyPackage("java.sql..", "org.sqlite..", "org.flywaydb..");
+
+	/**
+	 * Lettuce, Netty and Reactor stay in the Redis store: serve and the command line
+	 * never load them, and the other stores do not need them.
+	 */
+	@ArchTest
+	static final ArchRule onlyTheRedisStoreUsesLettuce = noClasses().that()
+		.resideOutsideOfPackage("dev.mycelium.broker.store.redis..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("io.lettuce..", "io.netty..");
 
 	/** Signalling is in-process plumbing: it knows no store and no web layer. */
 	@ArchTest

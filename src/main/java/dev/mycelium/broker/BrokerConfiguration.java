@@ -32,6 +32,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import dev.mycelium.broker.push.MailSignals;
 import dev.mycelium.broker.store.BrokerStore;
 import dev.mycelium.broker.store.memory.MemoryStore;
+import dev.mycelium.broker.store.redis.RedisStore;
 import dev.mycelium.broker.store.sqlite.SqliteStore;
 import dev.mycelium.protocol.MyceliumHome;
 
@@ -61,11 +62,28 @@ public class BrokerConfiguration {
 	 */
 	@Bean(destroyMethod = "close")
 	BrokerStore brokerStore(BrokerProperties properties, MyceliumHome home, BrokerStateFile lock) {
-		return switch (properties.store().type().toLowerCase(Locale.ROOT)) {
-			case "sqlite" -> SqliteStore.open(home.database(), fsync(properties.store().fsync()));
+		BrokerProperties.Store store = properties.store();
+		String kind = store.kind();
+		if (!kind.equals("redis") && !store.redisUrl().isBlank()) {
+			// Never ignore a shared store silently: the other machines would not see this
+			// one.
+			throw new IllegalStateException("MYCELIUM_STORE=" + store.type() + " and MYCELIUM_REDIS_URL are both set:"
+					+ " unset MYCELIUM_REDIS_URL to keep the state on this machine, or MYCELIUM_STORE to share it"
+					+ " through Redis.");
+		}
+		return switch (kind) {
+			case "sqlite" -> SqliteStore.open(home.database(), fsync(store.fsync()));
 			case "memory" -> new MemoryStore();
-			default -> throw new IllegalStateException("MYCELIUM_STORE=" + properties.store().type()
-					+ " is not a store: use sqlite (the default, durable) or memory.");
+			case "redis" -> {
+				if (store.redisUrl().isBlank()) {
+					throw new IllegalStateException("MYCELIUM_STORE=redis needs MYCELIUM_REDIS_URL"
+							+ " (redis://[user:password@]host:port[/database], or rediss:// for TLS).");
+				}
+				yield RedisStore.open(store.redisUrl(),
+						store.redisCa().isBlank() ? null : java.nio.file.Path.of(store.redisCa()));
+			}
+			default -> throw new IllegalStateException("MYCELIUM_STORE=" + store.type()
+					+ " is not a store: use sqlite (the default, durable), memory, or redis (with MYCELIUM_REDIS_URL).");
 		};
 	}
 
@@ -84,9 +102,15 @@ public class BrokerConfiguration {
 	}
 
 	@Bean
+	MachineName machineName(BrokerProperties properties) {
+		return new MachineName(properties.hostname());
+	}
+
+	@Bean
 	BrokerRepository brokerRepository(BrokerStore store, MailSignals signals, Clock clock, BrokerProperties properties,
-			BrokerEventLog events) {
-		return new BrokerService(store, signals, clock, properties.limits(), properties.liveness(), events);
+			BrokerEventLog events, MachineName machineName) {
+		return new BrokerService(store, signals, clock, properties.limits(), properties.liveness(), events,
+				machineName);
 	}
 
 	@Bean
@@ -101,9 +125,9 @@ public class BrokerConfiguration {
 
 	@Bean(destroyMethod = "close")
 	BrokerStateFile brokerStateFile(MyceliumHome home, JsonMapper json, BrokerProperties properties,
-			ObjectProvider<BuildProperties> build, Clock clock) {
+			MachineName machineName, ObjectProvider<BuildProperties> build, Clock clock) {
 		String version = Optional.ofNullable(build.getIfAvailable()).map(BuildProperties::getVersion).orElse("dev");
-		return new BrokerStateFile(home, json, properties.host(), version, clock);
+		return new BrokerStateFile(home, json, properties.host(), machineName, version, clock);
 	}
 
 	@Bean

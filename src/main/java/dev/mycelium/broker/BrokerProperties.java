@@ -13,11 +13,13 @@ import org.springframework.util.unit.DataSize;
  *
  * @param allowRemote whether a non-loopback host may be bound; off unless the user says
  * so
+ * @param hostname the name of this machine as peers show it ({@code MYCELIUM_HOSTNAME});
+ * blank: the name the operating system gives
  */
 @ConfigurationProperties("mycelium")
 record BrokerProperties(Path home, @DefaultValue("localhost") String host, @DefaultValue("7890") int port,
 		@DefaultValue("false") boolean allowRemote, @DefaultValue Limits limits, @DefaultValue Liveness liveness,
-		@DefaultValue Push push, @DefaultValue Store store) {
+		@DefaultValue Push push, @DefaultValue Store store, @DefaultValue("") String hostname) {
 
 	/**
 	 * @param maxBody the largest message body, task description or result, in UTF-8 bytes
@@ -51,12 +53,28 @@ record BrokerProperties(Path home, @DefaultValue("localhost") String host, @Defa
 	}
 
 	/**
-	 * @param type {@code sqlite} (durable, {@code MYCELIUM_HOME/mycelium.db}) or
-	 * {@code memory} ({@code MYCELIUM_STORE}, {@code --store})
+	 * @param type {@code sqlite} (durable, {@code MYCELIUM_HOME/mycelium.db}),
+	 * {@code memory} or {@code redis} ({@code MYCELIUM_STORE}, {@code --store}); blank:
+	 * {@code redis} when a Redis URL is given, else {@code sqlite}
 	 * @param fsync {@code normal}: a commit survives a crash of the broker; {@code full}:
 	 * also power loss, one fsync per commit ({@code MYCELIUM_FSYNC})
+	 * @param redisUrl the Redis that the brokers of several machines share
+	 * ({@code MYCELIUM_REDIS_URL}: {@code redis://} or {@code rediss://}, with a password
+	 * or ACL user and a database number)
+	 * @param redisCa PEM certificates to trust for {@code rediss://}
+	 * ({@code MYCELIUM_REDIS_CA}); blank: the JVM's trust store
 	 */
-	record Store(@DefaultValue("sqlite") String type, @DefaultValue("normal") String fsync) {
+	record Store(@DefaultValue("") String type, @DefaultValue("normal") String fsync, @DefaultValue("") String redisUrl,
+			@DefaultValue("") String redisCa) {
+
+		/** The store to open: the type given, else what the settings imply. */
+		String kind() {
+			if (type.isBlank()) {
+				return redisUrl.isBlank() ? "sqlite" : "redis";
+			}
+			return type.trim().toLowerCase(java.util.Locale.ROOT);
+		}
+
 	}
 
 	/**

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -93,14 +94,18 @@ final class BrokerService implements BrokerRepository {
 
 	private final BrokerEventLog events;
 
+	/** This machine: the host of the peers registered here, and of scope machine. */
+	private final Supplier<String> machine;
+
 	BrokerService(BrokerStore store, MailSignals signals, Clock clock, BrokerProperties.Limits limits,
-			BrokerProperties.Liveness liveness, BrokerEventLog events) {
+			BrokerProperties.Liveness liveness, BrokerEventLog events, Supplier<String> machine) {
 		this.store = store;
 		this.signals = signals;
 		this.clock = clock;
 		this.limits = limits;
 		this.liveness = liveness;
 		this.events = events;
+		this.machine = machine;
 		store.onMail(signals::mailArrived);
 	}
 
@@ -112,7 +117,7 @@ final class BrokerService implements BrokerRepository {
 		Registering registering = new Registering(registration.sessionKey(), wantedName(registration),
 				registration.pid(), registration.cwd(), RepoIdentity.normalize(registration.repo()),
 				registration.branch(), registration.summary(), registration.clientPid(), Ids.hash(secret),
-				clock.instant());
+				clock.instant(), machine.get());
 		Registered registered = store.register(registering, () -> Ids.shortId(8), NAMES);
 		StoredPeer peer = registered.peer();
 		log.info("{} {} ({}) from {}", registered.resumed() ? "Resumed" : "Registered", peer.name(), peer.id(),
@@ -190,11 +195,14 @@ final class BrokerService implements BrokerRepository {
 			return Optional.empty();
 		}
 		StoredPeer bySession = store.peerBySessionKey(sessionId).orElse(null);
+		// A process id means something on this machine only: the peers of other hosts
+		// sharing the store may have the same numbers.
+		String here = machine.get();
 		StoredPeer byClient = clientPid == null ? null
 				: store.peers()
 					.stream()
 					.filter(StoredPeer::isLive)
-					.filter(peer -> clientPid.equals(peer.clientPid()))
+					.filter(peer -> clientPid.equals(peer.clientPid()) && hostOf(peer).equals(here))
 					.max(Comparator.comparing(StoredPeer::lastSeen))
 					.orElse(null);
 		StoredPeer peer = bySession;
@@ -570,7 +578,11 @@ final class BrokerService implements BrokerRepository {
 		return tryResolve(peerRef).orElseThrow(() -> gone(peerRef));
 	}
 
-	/** By exact id, exact name, name ignoring case, then unique id prefix. */
+	/**
+	 * By exact id, exact name, name ignoring case, then unique id prefix;
+	 * {@code name@host} is the name of a peer on that host (names never hold an
+	 * {@code @}).
+	 */
 	private Optional<StoredPeer> tryResolve(String peerRef) {
 		if (peerRef == null || peerRef.isBlank()) {
 			return Optional.empty();
@@ -580,6 +592,14 @@ final class BrokerService implements BrokerRepository {
 			return byId;
 		}
 		List<StoredPeer> peers = store.peers();
+		int at = peerRef.lastIndexOf('@');
+		if (at > 0 && at < peerRef.length() - 1) {
+			String name = peerRef.substring(0, at);
+			String host = peerRef.substring(at + 1);
+			return peers.stream()
+				.filter(peer -> peer.name().equalsIgnoreCase(name) && hostOf(peer).equalsIgnoreCase(host))
+				.findFirst();
+		}
 		for (Predicate<StoredPeer> match : List.<Predicate<StoredPeer>>of(peer -> peer.name().equals(peerRef),
 				peer -> peer.name().equalsIgnoreCase(peerRef), peer -> peer.id().startsWith(peerRef))) {
 			List<StoredPeer> matches = peers.stream().filter(match).toList();
@@ -598,8 +618,12 @@ final class BrokerService implements BrokerRepository {
 	}
 
 	private Predicate<StoredPeer> inScope(Scope scope, Caller caller) {
-		if (scope == Scope.MACHINE) {
+		if (scope == Scope.ALL) {
 			return peer -> true;
+		}
+		if (scope == Scope.MACHINE) {
+			String here = machine.get();
+			return peer -> hostOf(peer).equals(here);
 		}
 		StoredPeer self = caller.isPeer() ? store.peer(caller.peerId()).orElse(null) : null;
 		if (self == null) {
@@ -650,6 +674,11 @@ final class BrokerService implements BrokerRepository {
 		return topic.toLowerCase(Locale.ROOT);
 	}
 
+	/** A store of one machine keeps no host: its peers are all on this one. */
+	private String hostOf(StoredPeer peer) {
+		return peer.host() != null ? peer.host() : machine.get();
+	}
+
 	private Peer view(StoredPeer peer, Instant now) {
 		return view(peer, now, store.unreadCount(peer.id()));
 	}
@@ -659,7 +688,8 @@ final class BrokerService implements BrokerRepository {
 				: peer.lastSeen().isBefore(now.minus(liveness.staleAfter())) ? Peer.STALE : Peer.ACTIVE;
 		boolean push = signals.hasStream(peer.id());
 		return new Peer(peer.id(), peer.name(), peer.pid(), peer.cwd(), peer.repo(), peer.branch(), peer.summary(),
-				peer.topics(), peer.registeredAt(), peer.lastSeen(), state, unread, push, delivery(peer, push));
+				peer.topics(), peer.registeredAt(), peer.lastSeen(), state, unread, push, delivery(peer, push),
+				hostOf(peer));
 	}
 
 	/** How mail reaches the peer's model: what its serve reported, and hooks. */

@@ -2,8 +2,6 @@ package dev.mycelium.broker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -56,12 +54,14 @@ final class BrokerStateFile implements ApplicationListener<WebServerInitializedE
 
 	private volatile int port;
 
-	private volatile String hostName;
+	private final MachineName machineName;
 
-	BrokerStateFile(MyceliumHome home, JsonMapper json, String host, String version, Clock clock) {
+	BrokerStateFile(MyceliumHome home, JsonMapper json, String host, MachineName machineName, String version,
+			Clock clock) {
 		this.home = home;
 		this.json = json;
 		this.host = host;
+		this.machineName = machineName;
 		this.version = version;
 		this.clock = clock;
 		this.startedAt = clock.instant();
@@ -111,25 +111,7 @@ final class BrokerStateFile implements ApplicationListener<WebServerInitializedE
 	BrokerInfo info(int livePeers, int unread, long recentMessages, String store) {
 		long uptime = Math.max(0, Duration.between(startedAt, clock.instant()).toSeconds());
 		return new BrokerInfo(version, instanceId, ProcessHandle.current().pid(), host, port, startedAt, livePeers,
-				hostName(), uptime, recentMessages, unread, store);
-	}
-
-	/**
-	 * The machine's name, looked up on first use rather than at start: the lookup may
-	 * wait for a name server.
-	 */
-	private String hostName() {
-		String name = hostName;
-		if (name == null) {
-			try {
-				name = InetAddress.getLocalHost().getHostName();
-			}
-			catch (UnknownHostException ex) {
-				name = "localhost";
-			}
-			hostName = name;
-		}
-		return name;
+				machineName.get(), uptime, recentMessages, unread, store);
 	}
 
 	@Override

@@ -11,6 +11,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.mycelium.broker.push.InboxStream;
+import dev.mycelium.broker.store.StoreUnavailableException;
 
 /**
  * One open Server-Sent Events stream. It holds no events: it remembers the position of
@@ -160,15 +161,23 @@ final class SseStream implements InboxStream {
 					again = false;
 				}
 				List<Item> items;
-				while (!(items = source.after(position)).isEmpty()) {
-					for (Item item : items) {
-						emitter.send(SseEmitter.event()
-							.id(eventId(epoch, item.position()))
-							.name(item.name())
-							.data(json.writeValueAsString(item.data())));
-						position = item.position();
+				try {
+					while (!(items = source.after(position)).isEmpty()) {
+						for (Item item : items) {
+							emitter.send(SseEmitter.event()
+								.id(eventId(epoch, item.position()))
+								.name(item.name())
+								.data(json.writeValueAsString(item.data())));
+							position = item.position();
+						}
+						heartbeat = false;
 					}
-					heartbeat = false;
+				}
+				catch (StoreUnavailableException ex) {
+					// The store cannot be read just now (its Redis is away): the stream
+					// stays
+					// open, and the next wake-up (every reader is woken when the store is
+					// back) or heartbeat pulls again from where it was.
 				}
 				if (heartbeat) {
 					emitter.send(SseEmitter.event().comment("heartbeat"));

@@ -24,6 +24,8 @@ final class PeerTable {
 
 	private static final String GAP = "  ";
 
+	private static final int MAX_HOST = 24;
+
 	private static final int SUMMARY = 4;
 
 	private static final int UNREAD = 6;
@@ -32,15 +34,23 @@ final class PeerTable {
 	}
 
 	static List<String> render(List<Peer> peers, Instant now, int width) {
+		// A HOST column only when the brokers of several machines share a store and the
+		// peers are on more than one of them: otherwise it would repeat one name.
+		boolean hosts = peers.stream().map(Peer::host).filter(host -> host != null).distinct().count() > 1;
+		int shift = hosts ? 1 : 0;
+		int summaryColumn = SUMMARY + shift;
+		int unreadColumn = UNREAD + shift;
 		List<String[]> rows = new ArrayList<>();
-		rows.add(new String[] { "NAME", "ID", "REPO", "BRANCH", "SUMMARY", "SEEN", "UNREAD", "MAIL" });
+		rows.add(withHost(hosts, "HOST",
+				new String[] { "NAME", "ID", "REPO", "BRANCH", "SUMMARY", "SEEN", "UNREAD", "MAIL" }));
 		for (Peer peer : peers) {
-			rows.add(new String[] { Text.cut(Text.oneLine(peer.name()), MAX_NAME), shortId(peer.id()),
-					orDash(Text.cutStart(Text.oneLine(peer.repo()), MAX_REPO)),
-					orDash(Text.cut(Text.oneLine(peer.branch()), MAX_BRANCH)), orDash(summary(peer)), seen(peer, now),
-					String.valueOf(peer.unread()), mail(peer) });
+			rows.add(withHost(hosts, orDash(Text.cut(Text.oneLine(peer.host()), MAX_HOST)),
+					new String[] { Text.cut(Text.oneLine(peer.name()), MAX_NAME), shortId(peer.id()),
+							orDash(Text.cutStart(Text.oneLine(peer.repo()), MAX_REPO)),
+							orDash(Text.cut(Text.oneLine(peer.branch()), MAX_BRANCH)), orDash(summary(peer)),
+							seen(peer, now), String.valueOf(peer.unread()), mail(peer) }));
 		}
-		int[] widths = new int[8];
+		int[] widths = new int[rows.get(0).length];
 		for (String[] row : rows) {
 			for (int column = 0; column < row.length; column++) {
 				widths[column] = Math.max(widths[column], Text.length(row[column]));
@@ -48,17 +58,17 @@ final class PeerTable {
 		}
 		int others = 0;
 		for (int column = 0; column < widths.length; column++) {
-			others += column == SUMMARY ? 0 : widths[column];
+			others += column == summaryColumn ? 0 : widths[column];
 		}
-		widths[SUMMARY] = Math.min(widths[SUMMARY],
+		widths[summaryColumn] = Math.min(widths[summaryColumn],
 				Math.max(MIN_SUMMARY, width - others - GAP.length() * (widths.length - 1)));
 		List<String> lines = new ArrayList<>();
 		for (String[] row : rows) {
 			StringBuilder line = new StringBuilder();
 			for (int column = 0; column < row.length; column++) {
-				String cell = column == SUMMARY ? Text.cut(row[column], widths[column]) : row[column];
+				String cell = column == summaryColumn ? Text.cut(row[column], widths[column]) : row[column];
 				// numbers align right; the last column needs no padding
-				line.append(column == UNREAD ? Text.padLeft(cell, widths[column])
+				line.append(column == unreadColumn ? Text.padLeft(cell, widths[column])
 						: column == row.length - 1 ? cell : Text.padRight(cell, widths[column]));
 				if (column < row.length - 1) {
 					line.append(GAP);
@@ -75,6 +85,18 @@ final class PeerTable {
 					width));
 		}
 		return lines;
+	}
+
+	/** The row with the host after the id, when the table has that column. */
+	private static String[] withHost(boolean hosts, String host, String[] row) {
+		if (!hosts) {
+			return row;
+		}
+		String[] wider = new String[row.length + 1];
+		System.arraycopy(row, 0, wider, 0, 2);
+		wider[2] = host;
+		System.arraycopy(row, 2, wider, 3, row.length - 2);
+		return wider;
 	}
 
 	/**

@@ -50,7 +50,9 @@ final class StatusCommand implements Callable<Integer> {
 		try {
 			info = console.client().info();
 			peers = console.client()
-				.peers(Scope.MACHINE, null)
+				// Every machine sharing the broker's store: the HOST column tells them
+				// apart.
+				.peers(Scope.ALL, null)
 				.stream()
 				.sorted(Comparator.comparing(Peer::name, String.CASE_INSENSITIVE_ORDER))
 				.toList();

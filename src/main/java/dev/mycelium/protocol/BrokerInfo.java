@@ -17,7 +17,8 @@ import tools.jackson.databind.annotation.JsonNaming;
  * rate, because every {@code serve} reads this record, and a floating-point number would
  * load Jackson's float parser into each.
  * @param unread how many messages wait unread in all inboxes: the broker's queue depth
- * @param store where the broker keeps its state: {@code sqlite} (survives the broker) or
+ * @param store where the broker keeps its state: {@code sqlite} (survives the broker),
+ * {@code redis} (shared by the brokers of several machines, survives them) or
  * {@code memory} (gone with it)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

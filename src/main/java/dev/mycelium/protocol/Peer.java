@@ -15,11 +15,13 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param push whether it receives messages by real-time push
  * @param delivery how new mail reaches the session's model, e.g. {@code inbox socket,
  * hooks}; {@code null} when nothing but reading its inbox does
+ * @param host the name of the machine its session runs on (brokers of several machines
+ * share a Redis store); {@code null} from a broker older than that
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Peer(String id, String name, Long pid, String cwd, String repo, String branch, String summary,
 		List<String> topics, Instant registeredAt, Instant lastSeen, String state, int unread, boolean push,
-		String delivery) {
+		String delivery, String host) {
 
 	public static final String ACTIVE = "active";
 

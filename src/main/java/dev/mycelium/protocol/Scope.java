@@ -6,12 +6,14 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * Which peers a listing or a broadcast covers: every peer on this machine, or only the
- * peers working in the same git repository (worktrees and clones included).
+ * Which peers a listing or a broadcast covers: every peer on this machine, only the peers
+ * working in the same git repository (worktrees and clones included, on any machine), or
+ * every peer of every machine sharing the store. With a store of one machine (memory,
+ * SQLite) {@code all} is {@code machine}.
  */
 public enum Scope {
 
-	MACHINE, REPO;
+	MACHINE, REPO, ALL;
 
 	@JsonValue
 	public String wireName() {
@@ -32,7 +34,7 @@ public enum Scope {
 				return scope;
 			}
 		}
-		throw new IllegalArgumentException("scope must be 'machine' or 'repo', not '" + text + "'");
+		throw new IllegalArgumentException("scope must be 'machine', 'repo' or 'all', not '" + text + "'");
 	}
 
 }

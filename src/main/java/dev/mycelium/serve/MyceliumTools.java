@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -53,22 +54,26 @@ class MyceliumTools {
 	@MyceliumTool(
 			description = "List the other Claude Code sessions reachable through mycelium: name, id, repo, branch, summary, last seen.")
 	String discover(@ToolParam(required = false,
-			description = "'machine' (default): every session on this computer; 'repo': only this git repository") String scope) {
+			description = "'machine' (default): every session on this computer; 'repo': this git repository on any computer; 'all': every computer sharing the broker's Redis") String scope) {
 		Scope parsed = parseScope(scope);
 		// "Self" is the identity the call ran as: a broker restarted meanwhile gives this
 		// session a new id on the way.
-		List<Peer> others = session.call(identity -> client.peers(parsed, identity)
-			.stream()
-			.filter(peer -> !peer.id().equals(identity.id()))
-			.toList());
+		List<Peer> listed = new ArrayList<>();
+		List<Peer> others = session.call(identity -> {
+			listed.clear();
+			listed.addAll(client.peers(parsed, identity));
+			return listed.stream().filter(peer -> !peer.id().equals(identity.id())).toList();
+		});
 		if (others.isEmpty()) {
 			return "No other sessions (scope " + parsed.wireName() + ")."
 					+ (parsed == Scope.REPO ? " Try scope 'machine'." : "");
 		}
 		Instant now = Instant.now();
+		// Hosts only where the listing (this session included) spans several computers.
+		boolean hosts = listed.stream().map(Peer::host).filter(host -> host != null).distinct().count() > 1;
 		return others.size() + (others.size() == 1 ? " other session" : " other sessions") + " (scope "
 				+ parsed.wireName() + "):\n"
-				+ others.stream().map(peer -> describe(peer, now)).collect(Collectors.joining("\n"));
+				+ others.stream().map(peer -> describe(peer, now, hosts)).collect(Collectors.joining("\n"));
 	}
 
 	@MyceliumTool(
@@ -100,7 +105,8 @@ class MyceliumTools {
 	String sporulate(@ToolParam(description = "message text") String body,
 			@ToolParam(required = false,
 					description = "topic to broadcast on; omit to reach every session") String topic,
-			@ToolParam(required = false, description = "'machine' (default) or 'repo'") String scope) {
+			@ToolParam(required = false,
+					description = "'machine' (default), 'repo' (any computer) or 'all' (every computer)") String scope) {
 		BroadcastResult result = session
 			.call(identity -> client.broadcast(new Broadcast(body, blankToNull(topic), parseScope(scope)), identity));
 		session.sent(result.id(), result.recipients(), body);
@@ -225,8 +231,11 @@ class MyceliumTools {
 
 	// ---- text
 
-	private static String describe(Peer peer, Instant now) {
+	private static String describe(Peer peer, Instant now, boolean hosts) {
 		StringBuilder line = new StringBuilder("- ").append(peer.name()).append(" (id ").append(peer.id()).append(')');
+		if (hosts && peer.host() != null) {
+			line.append(" · on ").append(peer.host());
+		}
 		if (peer.repo() != null) {
 			line.append(" · repo ").append(peer.repo());
 		}

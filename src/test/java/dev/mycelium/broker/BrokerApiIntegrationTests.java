@@ -197,7 +197,7 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 				.hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
 			assertThat(unknown.detail()).contains("nobody-at-all");
 			assertThat(scope.status()).isEqualTo(400);
-			assertThat(scope.detail()).contains("'machine' or 'repo'");
+			assertThat(scope.detail()).contains("'machine', 'repo' or 'all'");
 		}
 
 	}

@@ -75,7 +75,12 @@ abstract class BrokerStoreContractTests {
 	}
 
 	BrokerService service(BrokerStore over, BrokerProperties.Limits limits) {
-		return new BrokerService(over, new MailSignals(), clock, limits, LIVENESS, events);
+		return service(over, limits, "here");
+	}
+
+	/** The rules of a broker on machine {@code host}. */
+	BrokerService service(BrokerStore over, BrokerProperties.Limits limits, String host) {
+		return new BrokerService(over, new MailSignals(), clock, limits, LIVENESS, events, () -> host);
 	}
 
 	@Test

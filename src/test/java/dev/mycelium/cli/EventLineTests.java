@@ -23,7 +23,7 @@ class EventLineTests {
 	@Test
 	void peersJoiningAndLeaving() {
 		Peer feature = new Peer("k3m9x2qa", "shop-feature", 1L, "/src/shop-feature", "github.com/acme/shop", "feature",
-				null, List.of(), AT, AT, Peer.ACTIVE, 0, false, null);
+				null, List.of(), AT, AT, Peer.ACTIVE, 0, false, null, "laptop");
 
 		assertThat(line(event(BrokerEvent.PEER_JOINED, feature, null, null, null)))
 			.hasValue("14:02:11  + shop-feature joined (repo github.com/acme/shop, branch feature)");

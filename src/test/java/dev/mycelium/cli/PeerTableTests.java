@@ -41,6 +41,20 @@ class PeerTableTests {
 	}
 
 	@Test
+	void aHostColumnOnlyWhenThePeersAreOnSeveralMachines() {
+		Peer here = peer("shop", "github.com/acme/shop", "main", "cart", 1, Peer.ACTIVE, 0, false, null, "laptop");
+		Peer there = peer("shop-2", "github.com/acme/shop", "main", "tax", 2, Peer.ACTIVE, 1, false, null,
+				"build-server");
+
+		assertThat(PeerTable.render(List.of(here), NOW, 120).get(0)).doesNotContain("HOST");
+		List<String> lines = PeerTable.render(List.of(here, there), NOW, 120);
+		assertThat(lines.get(0).split("\\s+")).containsExactly("NAME", "ID", "HOST", "REPO", "BRANCH", "SUMMARY",
+				"SEEN", "UNREAD", "MAIL");
+		assertThat(lines.get(2)).startsWith("shop-2  id-shop-  build-server  github.com/acme/shop  main")
+			.endsWith("2s ago       1  -");
+	}
+
+	@Test
 	void theDirectoryAndBranchAreNotRepeatedInTheSummary() {
 		Peer fromGit = peer("shop-2", "github.com/acme/shop", "main", "shop on main: Fix cart totals; Add tax rules", 1,
 				Peer.ACTIVE, 0, false);
@@ -57,9 +71,14 @@ class PeerTableTests {
 
 	private static Peer peer(String name, String repo, String branch, String summary, int secondsAgo, String state,
 			int unread, boolean push, String delivery) {
+		return peer(name, repo, branch, summary, secondsAgo, state, unread, push, delivery, "laptop");
+	}
+
+	private static Peer peer(String name, String repo, String branch, String summary, int secondsAgo, String state,
+			int unread, boolean push, String delivery, String host) {
 		Instant seen = NOW.minusSeconds(secondsAgo);
 		return new Peer("id-" + name, name, 42L, "/work/" + name.replace("-2", ""), repo, branch, summary, List.of(),
-				seen, seen, state, unread, push, delivery);
+				seen, seen, state, unread, push, delivery, host);
 	}
 
 }

@@ -143,7 +143,7 @@ class ServeIntegrationTests {
 		assertThat(machine).contains("building the cart page").contains("branch feature");
 		String repo = backend.ok("discover", Map.of("scope", "repo"));
 		assertThat(repo).contains("shop-feature").doesNotContain("docs");
-		assertThat(backend.error("discover", Map.of("scope", "galaxy"))).contains("'machine' or 'repo'");
+		assertThat(backend.error("discover", Map.of("scope", "galaxy"))).contains("'machine', 'repo' or 'all'");
 	}
 
 	@Test
@@ -211,7 +211,8 @@ class ServeIntegrationTests {
 
 		assertThat(writer.error("attach", Map.of("topic", "no spaces!"))).contains("Invalid topic");
 		assertThat(writer.error("detach", Map.of("topic", "never-joined"))).contains("not subscribed");
-		assertThat(backend.error("sporulate", Map.of("body", "x", "scope", "planet"))).contains("'machine' or 'repo'");
+		assertThat(backend.error("sporulate", Map.of("body", "x", "scope", "planet")))
+			.contains("'machine', 'repo' or 'all'");
 	}
 
 	@Test

@@ -31,7 +31,7 @@ public interface BrokerStore extends AutoCloseable {
 
 	/**
 	 * Which store this is, as {@code GET /api/broker} shows it: {@code memory},
-	 * {@code sqlite}.
+	 * {@code sqlite}, {@code redis}.
 	 */
 	String kind();
 

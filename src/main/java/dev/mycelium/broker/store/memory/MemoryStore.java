@@ -97,7 +97,7 @@ public final class MemoryStore implements BrokerStore {
 				peer = new StoredPeer(id, claim.name(), registering.wantedName(), registering.at(), List.of(), keys,
 						registering.pid(), registering.cwd(), registering.repo(), registering.branch(),
 						registering.summary(), registering.clientPid(), null, false, registering.secretHash(),
-						registering.at(), null);
+						registering.at(), null, registering.host());
 				keys.forEach(key -> peerIdBySessionKey.put(key, peer.id()));
 			}
 			else {

@@ -237,7 +237,7 @@ public final class SqliteStore implements BrokerStore {
 							topics.getOrDefault(id, List.of()), keys.getOrDefault(id, List.of()), longOrNull(rows, 5),
 							rows.getString(6), rows.getString(7), rows.getString(8), rows.getString(9),
 							longOrNull(rows, 10), rows.getString(11), rows.getInt(12) != 0, rows.getString(13),
-							instant(rows, 14), instant(rows, 15));
+							instant(rows, 14), instant(rows, 15), null);
 					index(null, peer);
 				}
 			}
@@ -362,7 +362,7 @@ public final class SqliteStore implements BrokerStore {
 				peer = new StoredPeer(id, claim.name(), registering.wantedName(), registering.at(), List.of(), keys,
 						registering.pid(), registering.cwd(), registering.repo(), registering.branch(),
 						registering.summary(), registering.clientPid(), null, false, registering.secretHash(),
-						registering.at(), null);
+						registering.at(), null, registering.host());
 				writePeer(tx, null, peer);
 			}
 			else {

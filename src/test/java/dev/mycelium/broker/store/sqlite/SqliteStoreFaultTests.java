@@ -184,7 +184,7 @@ class SqliteStoreFaultTests {
 	private SqliteStore storeWithBob() throws SQLException {
 		SqliteStore store = SqliteStore.open(file(), SqliteStore.Fsync.NORMAL);
 		store.register(new dev.mycelium.broker.store.Registering("key-bob", "bob", 1L, "/work/bob", null, null, null,
-				null, "hash", Instant.now()), () -> "bobbbbbb", (wanted, n) -> wanted + "-" + n);
+				null, "hash", Instant.now(), null), () -> "bobbbbbb", (wanted, n) -> wanted + "-" + n);
 		return store;
 	}
 

@@ -1,0 +1,228 @@
+package dev.mycelium.broker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.mycelium.broker.store.BrokerStore;
+import dev.mycelium.broker.store.StoreUnavailableException;
+import dev.mycelium.broker.store.redis.RedisServer;
+import dev.mycelium.broker.store.redis.RedisStore;
+import dev.mycelium.protocol.Broadcast;
+import dev.mycelium.protocol.DirectMessage;
+import dev.mycelium.protocol.Message;
+import dev.mycelium.protocol.MessageKind;
+import dev.mycelium.protocol.Peer;
+import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.Registration;
+import dev.mycelium.protocol.Scope;
+import dev.mycelium.protocol.Task;
+import dev.mycelium.protocol.TaskOutcome;
+import dev.mycelium.protocol.TaskRequest;
+import dev.mycelium.protocol.TaskStatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The contract on the Redis store, against a real {@code redis-server} this class starts
+ * (and stops), and what only a shared, durable store does: two brokers of two machines on
+ * one Redis (names, scopes, wake-ups, liveness, expiry told once), everything back after
+ * Redis is killed and started again, and 503s while Redis is away.
+ */
+class RedisStoreContractTests extends BrokerStoreContractTests {
+
+	@TempDir
+	static Path directory;
+
+	static RedisServer redis;
+
+	/** Stores of other brokers a test opened: closed after it. */
+	private final List<BrokerStore> others = new ArrayList<>();
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.start(directory.resolve("redis"));
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@Override
+	BrokerStore createStore() {
+		redis.flushAll();
+		return open();
+	}
+
+	private static RedisStore open() {
+		return RedisStore.open(redis.url(), null);
+	}
+
+	@AfterEach
+	void closeOthers() {
+		others.forEach(BrokerStore::close);
+		if (!redis.isAlive()) {
+			redis.start();
+		}
+	}
+
+	/** A broker of another machine on the same Redis. */
+	private BrokerService otherBroker(String host) {
+		BrokerStore other = open();
+		others.add(other);
+		return service(other, LIMITS, host);
+	}
+
+	@Test
+	void twoMachinesShareNamesScopesMailAndWakeUps() {
+		BrokerService laptop = repository;
+		BrokerService server = otherBroker("server");
+		List<String> woken = new CopyOnWriteArrayList<>();
+		others.get(0).onMail(woken::add);
+		Registration hereRegistration = laptop.register(
+				new PeerRegistration("shop", 1L, "/work/shop", "git@github.com:acme/shop.git", "main", null, "k-here"));
+		Caller here = new Caller(hereRegistration.id(), hereRegistration.name());
+		Registration there = server.register(
+				new PeerRegistration("shop", 2L, "/src/shop", "https://github.com/acme/shop", "main", null, "k-there"));
+		Caller thereCaller = new Caller(there.id(), there.name());
+
+		assertThat(there.name()).as("names are unique across machines").isEqualTo("shop-2");
+		assertThat(laptop.peers(Scope.MACHINE, here)).extracting(Peer::name).containsExactly("shop");
+		assertThat(laptop.peers(Scope.ALL, here)).extracting(Peer::name, Peer::host)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("shop", "here"),
+					org.assertj.core.groups.Tuple.tuple("shop-2", "server"));
+		assertThat(server.peers(Scope.REPO, thereCaller)).as("the same repository on any machine").hasSize(2);
+		assertThat(laptop.peer("shop-2@server").id()).isEqualTo(there.id());
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> laptop.peer("shop@server"));
+
+		Message sent = laptop.send(here, "shop-2@server", new DirectMessage("across", null));
+		await().atMost(Duration.ofSeconds(1)).until(() -> woken.contains(there.id()));
+		assertThat(server.unread(thereCaller, there.id())).containsExactly(sent);
+
+		server.subscribe(thereCaller, "deploys", there.id());
+		assertThat(laptop.broadcast(here, new Broadcast("v2", "deploys", Scope.ALL)).recipients())
+			.containsExactly("shop-2");
+		assertThat(laptop.broadcast(here, new Broadcast("v3", "deploys", null)).recipients())
+			.as("scope machine is this machine")
+			.isEmpty();
+
+		Task task = laptop.delegate(here, new TaskRequest("shop-2", "review", null));
+		server.report(thereCaller, task.id(), new TaskOutcome(TaskStatus.COMPLETED, "looks good"));
+		assertThat(laptop.unread(here, here.peerId())).extracting(Message::body)
+			.containsExactly("completed: looks good");
+	}
+
+	@Test
+	void anyBrokersSweepRemovesASilentPeerOfAnotherMachineButNotALiveOne() {
+		BrokerService server = otherBroker("server");
+		Registration quiet = server.register(registration("quiet", "k-quiet"));
+		Registration chatty = server.register(registration("chatty", "k-chatty"));
+		Caller chattyCaller = new Caller(chatty.id(), chatty.name());
+
+		clock.advance(Duration.ofMinutes(3));
+		server.heartbeat(chattyCaller, chatty.id());
+		// Its broker writes its signs of life at its sweep (every second in a broker).
+		server.sweep();
+		repository.sweep();
+
+		assertThat(repository.peer(quiet.id()).state()).isEqualTo(Peer.AWAY);
+		assertThat(repository.peer(chatty.id()).state()).isEqualTo(Peer.ACTIVE);
+		assertThat(server.peer(quiet.id()).state()).as("the other broker sees it too").isEqualTo(Peer.AWAY);
+	}
+
+	@Test
+	void aHookFindsClaudeCodesProcessOnlyAmongThePeersOfItsOwnMachine() {
+		BrokerService server = otherBroker("server");
+		Registration there = server
+			.register(new PeerRegistration("shop", 2L, "/src/shop", null, "main", null, "session-there", 42L));
+
+		assertThat(repository.hookSession("session-unknown", 42L)).as("process 42 of the server is not this machine's")
+			.isEmpty();
+		assertThat(server.hookSession("session-unknown", 42L)).map(Caller::peerId).contains(there.id());
+	}
+
+	@Test
+	void twoBrokersSweepingTellEachSenderOnceThatItsMailExpired() {
+		BrokerService server = otherBroker("server");
+		Caller alice = register("alice", "k-alice");
+		Caller gone = register("gone", "k-gone");
+		repository.send(alice, "gone", new DirectMessage("one", null));
+		repository.leave(gone, gone.peerId());
+
+		clock.advance(Duration.ofMinutes(11));
+		keepAlive(alice);
+		repository.sweep();
+		server.sweep();
+		server.sweep();
+		repository.sweep();
+
+		assertThat(repository.unread(alice, alice.peerId())).singleElement()
+			.satisfies(notice -> assertThat(notice.kind()).isEqualTo(MessageKind.EXPIRED));
+	}
+
+	@Test
+	void everythingAcknowledgedSurvivesRedisKilledAndStartedAgain() {
+		Caller alice = register("alice", "k-alice");
+		Caller bob = register("bob", "k-bob");
+		repository.subscribe(bob, "deploys", "bob");
+		Message one = repository.send(alice, "bob", new DirectMessage("one", null));
+		Message two = repository.send(alice, "bob", new DirectMessage("two", "abc"));
+		repository.hold(bob, "bob", List.of(one.id()));
+		Task pending = repository.delegate(alice, new TaskRequest("bob", "write docs", "issue 12"));
+		long lastSequence = repository.unreadAfter(bob.peerId(), 0, 10).get(2).sequence();
+		store.close();
+
+		// appendfsync everysec: what Redis answered is in the operating system's hands,
+		// so a crash of Redis (not of the machine) loses none of it.
+		redis.kill();
+		redis.start();
+		store = open();
+		repository = service(store, LIMITS);
+
+		assertThat(repository.authenticate(secretOf("bob"))).map(Caller::peerId).contains(bob.peerId());
+		Peer back = repository.peer("bob");
+		assertThat(back.topics()).containsExactly("deploys");
+		List<Message> unread = repository.unread(bob, "bob");
+		assertThat(unread).extracting(Message::id).startsWith(one.id(), two.id());
+		assertThat(unread.get(1)).isEqualTo(two);
+		assertThat(repository.held(bob, "bob")).containsExactly(one.id());
+		assertThat(repository.task(pending.id()).context()).isEqualTo("issue 12");
+		Registration resumed = repository.register(registration("bob", "k-bob"));
+		assertThat(resumed.id()).isEqualTo(bob.peerId());
+		Message three = repository.send(alice, "bob", new DirectMessage("three", null));
+		assertThat(repository.unreadAfter(bob.peerId(), lastSequence, 10)).as("sequences go on")
+			.extracting(d -> d.message().id())
+			.containsExactly(three.id());
+	}
+
+	@Test
+	void whileRedisIsAwayEveryStepSaysSoAndTheStoreComesBackWithIt() {
+		Caller alice = register("alice", "k-alice");
+		register("bob", "k-bob");
+		redis.stop();
+
+		assertThatExceptionOfType(StoreUnavailableException.class)
+			.isThrownBy(() -> repository.send(alice, "bob", new DirectMessage("lost?", null)))
+			.withMessageContaining("cannot reach its Redis at 127.0.0.1:" + redis.port())
+			.withMessageContaining("Nothing was changed");
+		assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> repository.sweep());
+
+		redis.start();
+		await().atMost(Duration.ofSeconds(10))
+			.ignoreExceptionsInstanceOf(StoreUnavailableException.class)
+			.until(() -> repository.send(alice, "bob", new DirectMessage("after", null)) != null);
+		assertThat(repository.peer("bob").unread()).isEqualTo(1);
+	}
+
+}
