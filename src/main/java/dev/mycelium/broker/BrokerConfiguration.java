@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.apache.catalina.core.StandardHost;
 import tools.jackson.databind.module.SimpleModule;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -34,6 +37,7 @@ import dev.mycelium.broker.store.BrokerStore;
 import dev.mycelium.broker.store.memory.MemoryStore;
 import dev.mycelium.broker.store.redis.RedisStore;
 import dev.mycelium.broker.store.sqlite.SqliteStore;
+import dev.mycelium.protocol.BrokerEvent;
 import dev.mycelium.protocol.MyceliumHome;
 
 /**
@@ -45,6 +49,8 @@ import dev.mycelium.protocol.MyceliumHome;
 @EnableScheduling
 @EnableConfigurationProperties(BrokerProperties.class)
 public class BrokerConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(BrokerConfiguration.class);
 
 	@Bean
 	Clock clock() {
@@ -114,8 +120,18 @@ public class BrokerConfiguration {
 	}
 
 	@Bean
-	BrokerEventLog brokerEventLog(BrokerProperties properties) {
-		return new BrokerEventLog(properties.push().eventHistory());
+	BrokerEventLog brokerEventLog(BrokerProperties properties, BrokerStore store, JsonMapper json) {
+		BrokerEventLog events = new BrokerEventLog(properties.push().eventHistory());
+		events.shareWith(event -> store.shareEvent(json.writeValueAsString(event)));
+		store.onSharedEvent(shared -> {
+			try {
+				events.relay(json.readValue(shared, BrokerEvent.class));
+			}
+			catch (JacksonException ex) {
+				log.warn("An event shared by another broker is not one this broker reads: {}", ex.getMessage());
+			}
+		});
+		return events;
 	}
 
 	@Bean

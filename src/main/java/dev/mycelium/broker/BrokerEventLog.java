@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import dev.mycelium.protocol.BrokerEvent;
 import dev.mycelium.protocol.Message;
@@ -17,6 +18,11 @@ import dev.mycelium.protocol.Task;
  * /api/events}. A bounded ring: a reader that falls further behind than it holds misses
  * the oldest, and memory never grows with readers or with their speed. The repository
  * publishes while holding its lock, so ids follow the order in which things happened.
+ * <p>
+ * With a store shared by several brokers (Redis), each broker shares what happened on it
+ * and {@linkplain #relay relays} what happened on the others, so {@code tail} and the
+ * dashboard's flow on one machine show a message that another machine's session sent. Ids
+ * are this broker's own; the messages-per-second figure counts this broker's events.
  */
 final class BrokerEventLog {
 
@@ -35,6 +41,10 @@ final class BrokerEventLog {
 
 	private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
+	/** Where this broker's own events go for the other brokers (nowhere with one). */
+	private volatile Consumer<BrokerEvent> sharing = event -> {
+	};
+
 	private long lastId;
 
 	/**
@@ -52,11 +62,9 @@ final class BrokerEventLog {
 	}
 
 	void publish(String type, Instant at, Peer peer, Message message, List<String> recipients, Task task) {
+		BrokerEvent event;
 		synchronized (this) {
-			recent.addLast(new BrokerEvent(++lastId, type, at, peer, message, recipients, task));
-			if (recent.size() > capacity) {
-				recent.removeFirst();
-			}
+			event = append(type, at, peer, message, recipients, task);
 			if (MESSAGES.contains(type)) {
 				long second = at.getEpochSecond();
 				int slot = (int) Math.floorMod(second, (long) messagesIn.length);
@@ -68,6 +76,30 @@ final class BrokerEventLog {
 			}
 		}
 		listeners.forEach(Runnable::run);
+		sharing.accept(event);
+	}
+
+	/** An event another broker shared: appended under an id of this broker. */
+	void relay(BrokerEvent event) {
+		synchronized (this) {
+			append(event.type(), event.at(), event.peer(), event.message(), event.recipients(), event.task());
+		}
+		listeners.forEach(Runnable::run);
+	}
+
+	/** {@code sharer} gets each event of this broker after its readers were woken. */
+	void shareWith(Consumer<BrokerEvent> sharer) {
+		this.sharing = sharer;
+	}
+
+	private BrokerEvent append(String type, Instant at, Peer peer, Message message, List<String> recipients,
+			Task task) {
+		BrokerEvent event = new BrokerEvent(++lastId, type, at, peer, message, recipients, task);
+		recent.addLast(event);
+		if (recent.size() > capacity) {
+			recent.removeFirst();
+		}
+		return event;
 	}
 
 	/** Up to {@code max} events after {@code id}, oldest first. */

@@ -136,6 +136,13 @@ class SeveralHostsIntegrationTests {
 			return reader;
 		}
 
+		SseReader events() throws Exception {
+			SseReader reader = SseReader.open(port, "/api/events", new MyceliumHome(home).readToken().orElseThrow(),
+					Map.of());
+			assertThat(reader.status).isEqualTo(200);
+			return reader;
+		}
+
 		void heartbeat(BrokerApi.Agent... peers) {
 			for (BrokerApi.Agent peer : peers) {
 				assertThat(api().post("/api/peers/" + peer.id() + "/heartbeat", null, peer.secret()).status())
@@ -143,6 +150,21 @@ class SeveralHostsIntegrationTests {
 			}
 		}
 
+	}
+
+	/**
+	 * The data of the first event of {@code type} holding {@code text} on a broker-wide
+	 * stream, which must come within a second.
+	 */
+	private static String eventWithin(SseReader events, String type, String text) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+		while (System.nanoTime() < deadline) {
+			ServerSentEvent event = events.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+			if (event != null && event.event().equals(type) && event.data().contains(text)) {
+				return event.data();
+			}
+		}
+		throw new AssertionError("no " + type + " event with '" + text + "' within a second");
 	}
 
 	/** Starts a broker that must refuse to start; returns what it printed. */
@@ -197,7 +219,10 @@ class SeveralHostsIntegrationTests {
 		assertThat(twin.name()).as("a name is unique across machines").isEqualTo("alice-2");
 		assertThat(server.peer("alice@laptop").id()).isEqualTo(alice.id());
 
-		try (SseReader bobInbox = server.inbox(bob); SseReader aliceInbox = laptop.inbox(alice)) {
+		try (SseReader bobInbox = server.inbox(bob);
+				SseReader aliceInbox = laptop.inbox(alice);
+				SseReader serverEvents = server.events();
+				SseReader laptopEvents = laptop.events()) {
 			// A direct message by name, sent on the laptop, pushed by the server's
 			// broker.
 			assertThat(laptop.api().send(alice, bob, "warm-up").status()).isEqualTo(201);
@@ -211,6 +236,10 @@ class SeveralHostsIntegrationTests {
 			System.out.printf("send on laptop -> pushed on server: %.1f ms%n", (System.nanoTime() - sent) / 1e6);
 			assertThat(pushed.event()).isEqualTo("message");
 			assertThat(pushed.data()).contains("the cart API returns cents").contains("\"from\":\"alice\"");
+			assertThat(eventWithin(serverEvents, "message", "the cart API returns cents"))
+				.as("the server's tail and dashboard show what the laptop's session sent")
+				.contains("\"from\":\"alice\"")
+				.contains("\"to\":\"bob\"");
 
 			// A broadcast on a topic, to every machine.
 			assertThat(server.api()
@@ -233,6 +262,7 @@ class SeveralHostsIntegrationTests {
 						Map.of("status", "completed", "result", "approved"), bob.secret())
 				.status()).isEqualTo(200);
 			assertThat(aliceInbox.next().data()).contains("completed: approved");
+			assertThat(eventWithin(laptopEvents, "task_reported", "approved")).contains("\"status\":\"completed\"");
 		}
 
 		// The laptop's broker dies: the server's peers and mail are untouched, and the

@@ -42,6 +42,19 @@ public interface BrokerStore extends AutoCloseable {
 	 */
 	void onMail(Consumer<String> listener);
 
+	/**
+	 * Hands an event of this broker (JSON of a {@code BrokerEvent}) to the other brokers
+	 * of a shared store, for their event streams; a store of one broker has nobody to
+	 * tell. It never waits and never fails the caller: an event that cannot be shared
+	 * (the store away) is missing from the others' streams, and nothing else is lost.
+	 */
+	default void shareEvent(String event) {
+	}
+
+	/** Tells {@code listener} each event another broker shared, in the order shared. */
+	default void onSharedEvent(Consumer<String> listener) {
+	}
+
 	// ---- peers
 
 	/**

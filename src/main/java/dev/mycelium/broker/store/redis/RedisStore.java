@@ -143,6 +143,8 @@ public final class RedisStore implements BrokerStore {
 
 	private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
+	private final List<Consumer<String>> eventListeners = new CopyOnWriteArrayList<>();
+
 	private final Map<String, Script> scripts = new ConcurrentHashMap<>();
 
 	private final Object reloading = new Object();
@@ -254,7 +256,7 @@ public final class RedisStore implements BrokerStore {
 						+ " another database (redis://host:port/<n>). Nothing was changed.");
 			}
 			pubsub.addListener(new News());
-			pubsub.sync().subscribe(PREFIX + "mail", PREFIX + "peers");
+			pubsub.sync().subscribe(PREFIX + "mail", PREFIX + "peers", PREFIX + "events");
 			Snapshot loaded = reload();
 			log.info("Store: redis at {} (layout {}{}): {} peers, {} unread messages", address, LAYOUT, durability(),
 					loaded.peers().size(), unreadCounts().values().stream().mapToInt(Integer::intValue).sum());
@@ -326,6 +328,26 @@ public final class RedisStore implements BrokerStore {
 		listeners.add(listener);
 	}
 
+	/**
+	 * Published without waiting for the answer: an event is for people watching, and a
+	 * request never waits for it. While Redis is away the publish fails at once and the
+	 * event is missing from the other brokers' streams.
+	 */
+	@Override
+	public void shareEvent(String event) {
+		try {
+			connection.async().publish(PREFIX + "events", instance + " " + event);
+		}
+		catch (RedisException ex) {
+			log.debug("An event was not shared: {}", rootMessage(ex));
+		}
+	}
+
+	@Override
+	public void onSharedEvent(Consumer<String> listener) {
+		eventListeners.add(listener);
+	}
+
 	private void tell(Collection<String> peerIds) {
 		for (String peerId : peerIds) {
 			for (Consumer<String> listener : listeners) {
@@ -344,7 +366,10 @@ public final class RedisStore implements BrokerStore {
 				return;
 			}
 			String news = message.substring(space + 1);
-			if (channel.endsWith(":peers")) {
+			if (channel.endsWith(":events")) {
+				signalling.execute(() -> eventListeners.forEach(listener -> listener.accept(news)));
+			}
+			else if (channel.endsWith(":peers")) {
 				newestRevision.accumulateAndGet(Long.parseLong(news.trim()), Math::max);
 			}
 			else {
