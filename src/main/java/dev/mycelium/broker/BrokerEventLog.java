@@ -65,15 +65,6 @@ final class BrokerEventLog {
 		BrokerEvent event;
 		synchronized (this) {
 			event = append(type, at, peer, message, recipients, task);
-			if (MESSAGES.contains(type)) {
-				long second = at.getEpochSecond();
-				int slot = (int) Math.floorMod(second, (long) messagesIn.length);
-				if (secondOf[slot] != second) {
-					secondOf[slot] = second;
-					messagesIn[slot] = 0;
-				}
-				messagesIn[slot]++;
-			}
 		}
 		listeners.forEach(Runnable::run);
 		sharing.accept(event);
@@ -98,6 +89,15 @@ final class BrokerEventLog {
 		recent.addLast(event);
 		if (recent.size() > capacity) {
 			recent.removeFirst();
+		}
+		if (MESSAGES.contains(type)) {
+			long second = at.getEpochSecond();
+			int slot = (int) Math.floorMod(second, (long) messagesIn.length);
+			if (secondOf[slot] != second) {
+				secondOf[slot] = second;
+				messagesIn[slot] = 0;
+			}
+			messagesIn[slot]++;
 		}
 		return event;
 	}

@@ -240,6 +240,9 @@ class SeveralHostsIntegrationTests {
 				.as("the server's tail and dashboard show what the laptop's session sent")
 				.contains("\"from\":\"alice\"")
 				.contains("\"to\":\"bob\"");
+			assertThat(server.api().get("/api/broker", null).json().path("messages_last_ten_seconds").asLong())
+				.as("the server's messages per second count the laptop's")
+				.isGreaterThanOrEqualTo(2);
 
 			// A broadcast on a topic, to every machine.
 			assertThat(server.api()
