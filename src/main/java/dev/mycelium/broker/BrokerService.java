@@ -539,13 +539,17 @@ final class BrokerService implements BrokerRepository {
 				String ids = String.join(", ", messages.stream().map(Message::id).toList());
 				String body = messages.size() + (messages.size() == 1 ? " message" : " messages") + " you sent to "
 						+ recipient + " expired unread: " + ids;
-				log.info("Expired unread from {}: {}", senderId, body);
 				sender.ifPresent(to -> notices.add(new Message(Ids.shortId(10), MessageKind.EXPIRED, BROKER_NAME, null,
 						to.name(), to.id(), null, body, null, null, now)));
 			});
 		});
-		store.settleExpired(expired, notices);
-		notices.forEach(notice -> events.publish(BrokerEvent.MESSAGE, now, null, notice, null, null));
+		// Every broker of a shared store sweeps: only the one that settled tells.
+		if (store.settleExpired(expired, notices)) {
+			notices.forEach(notice -> {
+				log.info("Expired unread, told {}: {}", notice.to(), notice.body());
+				events.publish(BrokerEvent.MESSAGE, now, null, notice, null, null);
+			});
+		}
 	}
 
 	// ---- rules shared by the steps above

@@ -421,6 +421,28 @@ abstract class BrokerStoreContractTests {
 	}
 
 	@Test
+	void aBroadcastThatReachedBothPeersOfOneSessionIsOnceInTheHeirsInboxAndCanBeAcknowledged() {
+		Caller sender = register("sender", "k-sender");
+		Registration first = repository
+			.register(new PeerRegistration("shop", 1L, "/work/shop", null, "main", null, "session-1", 42L));
+		Registration second = repository
+			.register(new PeerRegistration("shop", 2L, "/work/shop", null, "main", null, "session-2", 42L));
+		BroadcastResult sent = repository.broadcast(sender, new Broadcast("v2 is live", null, null));
+		assertThat(sent.recipients()).containsExactlyInAnyOrder(first.name(), second.name());
+		repository.leave(new Caller(first.id(), first.name()), first.id());
+
+		Caller heir = repository.hookSession("session-1", 42L).orElseThrow();
+
+		assertThat(heir.peerId()).isEqualTo(second.id());
+		List<Message> unread = repository.unread(heir, second.id());
+		assertThat(unread).extracting(Message::body).containsExactly("v2 is live");
+		assertThat(repository.acknowledge(heir, second.id(), List.of(unread.get(0).id())).unread()).isZero();
+		assertThat(repository.unread(heir, second.id())).as("nothing left behind that no one can acknowledge")
+			.isEmpty();
+		assertThat(repository.peer(second.id()).unread()).isZero();
+	}
+
+	@Test
 	void theStoreTellsOfNewMailOnlyOnceItIsStored() {
 		Caller alice = register("alice", "k-alice");
 		Caller bob = register("bob", "k-bob");

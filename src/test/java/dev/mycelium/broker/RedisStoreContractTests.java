@@ -2,6 +2,7 @@ package dev.mycelium.broker;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.mycelium.broker.store.BrokerStore;
+import dev.mycelium.broker.store.Expired;
 import dev.mycelium.broker.store.StoreUnavailableException;
 import dev.mycelium.broker.store.redis.RedisServer;
 import dev.mycelium.broker.store.redis.RedisStore;
@@ -169,6 +171,26 @@ class RedisStoreContractTests extends DurableStoreContractTests {
 
 		assertThat(repository.unread(alice, alice.peerId())).singleElement()
 			.satisfies(notice -> assertThat(notice.kind()).isEqualTo(MessageKind.EXPIRED));
+	}
+
+	@Test
+	void ofTwoBrokersThatReadTheSameExpiredMailOnlyOneSettlesIt() {
+		Caller alice = register("alice", "k-alice");
+		Caller bob = register("bob", "k-bob");
+		Message old = repository.send(alice, "bob", new DirectMessage("old news", null));
+		BrokerStore there = open();
+		others.add(there);
+		Instant later = clock.instant().plus(Duration.ofDays(2));
+		store.expire(clock.instant(), later);
+		List<Expired> seenHere = store.expired(10);
+		List<Expired> seenThere = there.expired(10);
+		assertThat(seenHere).extracting(e -> e.message().id()).containsExactly(old.id());
+		assertThat(seenThere).extracting(e -> e.message().id()).containsExactly(old.id());
+
+		assertThat(there.settleExpired(seenThere, List.of())).isTrue();
+		assertThat(store.settleExpired(seenHere, List.of())).as("the other broker told the sender already").isFalse();
+		assertThat(store.expired(10)).isEmpty();
+		assertThat(repository.unread(bob, "bob")).isEmpty();
 	}
 
 	/**

@@ -204,8 +204,10 @@ public interface BrokerStore extends AutoCloseable {
 	/**
 	 * Writes the notices (whatever the size of the inboxes; to recipients still known)
 	 * and forgets the expired messages they report, in one step.
+	 * @return whether this call settled them: {@code false} when another broker of a
+	 * shared store settled any of them first (its notices told the senders)
 	 */
-	void settleExpired(Collection<Expired> settled, List<Message> notices);
+	boolean settleExpired(Collection<Expired> settled, List<Message> notices);
 
 	@Override
 	void close();

@@ -496,13 +496,14 @@ public final class MemoryStore implements BrokerStore {
 	}
 
 	@Override
-	public void settleExpired(Collection<Expired> settled, List<Message> notices) {
+	public boolean settleExpired(Collection<Expired> settled, List<Message> notices) {
 		List<Appended> outcomes;
 		synchronized (this) {
 			expired.removeAll(settled);
 			outcomes = appendLocked(notices, Integer.MAX_VALUE);
 		}
 		tellAppended(outcomes);
+		return true;
 	}
 
 	@Override

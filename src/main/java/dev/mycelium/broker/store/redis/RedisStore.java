@@ -182,7 +182,19 @@ public final class RedisStore implements BrokerStore {
 			// queue for a reconnection that may not come within the request.
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 			.timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-			.socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).keepAlive(true).build());
+			// TCP keep-alive after 30 s of silence, not the system's two hours: the
+			// pub/sub
+			// connection only listens, and a link that died half-open (a NAT that forgot
+			// it, a host gone) would otherwise wake nobody here for hours.
+			.socketOptions(SocketOptions.builder()
+				.connectTimeout(TIMEOUT)
+				.keepAlive(SocketOptions.KeepAliveOptions.builder()
+					.enable()
+					.idle(Duration.ofSeconds(30))
+					.interval(Duration.ofSeconds(10))
+					.count(3)
+					.build())
+				.build());
 		if (uri.isSsl()) {
 			SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
 			if (trustedCertificates != null) {
@@ -199,6 +211,8 @@ public final class RedisStore implements BrokerStore {
 		}
 		catch (RedisException ex) {
 			closeQuietly(commands, subscriber);
+			client.shutdown();
+			resources.shutdown();
 			String why = rootMessage(ex);
 			if (why.startsWith("WRONGPASS") || why.startsWith("NOAUTH") || why.startsWith("NOPERM")) {
 				throw new IllegalStateException("The broker cannot use its Redis at " + address + ": " + why
@@ -457,7 +471,17 @@ public final class RedisStore implements BrokerStore {
 				return known;
 			}
 			resync = false;
-			List<Object> answer = eval("snapshot", ScriptOutputType.MULTI, List.of());
+			List<Object> answer;
+			try {
+				answer = eval("snapshot", ScriptOutputType.MULTI, List.of());
+			}
+			catch (RuntimeException ex) {
+				// Read again next time: what made it forced still holds.
+				if (forced) {
+					resync = true;
+				}
+				throw ex;
+			}
 			long revision = Long.parseLong((String) answer.get(0));
 			Map<String, StoredPeer> peers = new HashMap<>();
 			List<?> flat = (List<?>) answer.get(1);
@@ -1005,7 +1029,9 @@ public final class RedisStore implements BrokerStore {
 				scoresAndIds[i++] = entry.getKey();
 			}
 			call(() -> redis.zadd(PREFIX + "seen", ZAddArgs.Builder.gt(), scoresAndIds));
-			written.forEach(seenHere::remove);
+			// Only what was written: a newer sign of life meanwhile waits for the next
+			// time.
+			written.forEach((id, at) -> seenHere.remove(id, at));
 		}
 		Map<String, Instant> seen = new HashMap<>();
 		for (ScoredValue<String> value : call(() -> redis.zrangeWithScores(PREFIX + "seen", 0, -1))) {
@@ -1070,7 +1096,7 @@ public final class RedisStore implements BrokerStore {
 	}
 
 	@Override
-	public void settleExpired(Collection<Expired> settled, List<Message> notices) {
+	public boolean settleExpired(Collection<Expired> settled, List<Message> notices) {
 		List<String> args = new ArrayList<>();
 		args.add(Integer.toString(settled.size()));
 		settled.forEach(e -> args.add(e.recipientId() + "|" + e.message().id()));
@@ -1082,6 +1108,7 @@ public final class RedisStore implements BrokerStore {
 			notices.forEach(notice -> woken.add(notice.toId()));
 			tell(woken);
 		}
+		return done == 1;
 	}
 
 	// ---- talking to Redis

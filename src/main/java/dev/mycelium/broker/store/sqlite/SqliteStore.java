@@ -931,8 +931,8 @@ public final class SqliteStore implements BrokerStore {
 	}
 
 	@Override
-	public void settleExpired(Collection<Expired> settled, List<Message> notices) {
-		write(tx -> {
+	public boolean settleExpired(Collection<Expired> settled, List<Message> notices) {
+		return write(tx -> {
 			PreparedStatement delete = tx.prepare("DELETE FROM expired WHERE recipient_id = ? AND id = ?");
 			for (Expired expired : settled) {
 				delete.setString(1, expired.recipientId());
@@ -941,7 +941,7 @@ public final class SqliteStore implements BrokerStore {
 			}
 			delete.executeBatch();
 			appendIn(tx, notices, Integer.MAX_VALUE);
-			return null;
+			return true;
 		});
 	}
 

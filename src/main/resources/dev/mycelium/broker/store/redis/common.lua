@@ -39,17 +39,23 @@ local function micros(sentAt)
 end
 
 -- Appends one message (its fields, flat) to the inbox of `to`: the stream entry 0-<seq>,
--- its id in the inbox's index, the sender's outbox and the expiry schedule.
+-- its id in the inbox's index, the sender's outbox and the expiry schedule. A message the
+-- inbox already holds (a broadcast that reached both peers of one session, moved to the
+-- heir) stays as it is: a second entry under one id could never be acknowledged.
 local function append(to, fields, max)
   if redis.call('HEXISTS', PEERS, to) == 0 then
     return 'GONE'
+  end
+  local m = fieldMap(fields)
+  local held = redis.call('HGET', P .. 'idx:' .. to, m.id)
+  if held then
+    return held
   end
   local inbox = P .. 'inbox:' .. to
   if redis.call('XLEN', inbox) >= max then
     return 'FULL'
   end
   local sid = redis.call('XADD', inbox, '0-*', unpack(fields))
-  local m = fieldMap(fields)
   redis.call('HSET', P .. 'idx:' .. to, m.id, sid)
   if m.from_id then
     redis.call('SADD', P .. 'out:' .. m.from_id, to .. '|' .. m.id)
