@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,10 +21,12 @@ import org.slf4j.LoggerFactory;
 
 import dev.mycelium.client.BrokerClient;
 import dev.mycelium.client.EventStream;
+import dev.mycelium.client.Identity;
 import dev.mycelium.client.ServerSentEvent;
 import dev.mycelium.protocol.MailText;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.PeerUpdate;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -47,6 +51,13 @@ final class InboxDelivery implements AutoCloseable {
 
 	/** Claude Code writes the enqueue line at once; this leaves room for a slow disk. */
 	private static final Duration EVIDENCE_WAIT = Duration.ofSeconds(3);
+
+	/**
+	 * How long a frame the transcript shows queued may wait to enter the conversation: a
+	 * long tool call delays it, a queued prompt the user deleted never comes. Then the
+	 * other paths bring it (a duplicate if it still comes).
+	 */
+	private static final Duration QUEUED_WAIT = Duration.ofMinutes(10);
 
 	private static final Duration CONFIRM_TICK = Duration.ofMillis(100);
 
@@ -73,6 +84,12 @@ final class InboxDelivery implements AutoCloseable {
 		final Instant sentAt;
 
 		boolean enqueued;
+
+		/**
+		 * Queued in the transcript of another session of the project (a broadcast reaches
+		 * them all): not proof for this one, but no sign that the socket failed either.
+		 */
+		boolean queuedElsewhere;
 
 		Pending(String messageId, UUID frameId, Instant sentAt) {
 			this.messageId = messageId;
@@ -136,6 +153,18 @@ final class InboxDelivery implements AutoCloseable {
 
 	private String lastEventId;
 
+	/**
+	 * The Claude Code session ids whose transcript lines count as this session's: the one
+	 * it was started with, and those its own frames entered the conversation under (after
+	 * a {@code /clear}, or a session that continues another). Confirmer thread only.
+	 */
+	private final Set<String> ownSessions = new HashSet<>();
+
+	/** Confirmed but not yet acknowledged at the broker, and holds not yet released. */
+	private final Set<String> toAcknowledge = new LinkedHashSet<>();
+
+	private final Set<String> toRelease = new LinkedHashSet<>();
+
 	InboxDelivery(PeerSession session, BrokerClient client, StdioSessionTransport transport, JsonMapper json,
 			Optional<InboxSocket> socket, TranscriptWatch transcript, boolean channel) {
 		this.session = session;
@@ -145,6 +174,9 @@ final class InboxDelivery implements AutoCloseable {
 		this.socket = socket;
 		this.transcript = transcript;
 		this.channel = channel;
+		if (transcript.sessionId() != null) {
+			ownSessions.add(transcript.sessionId());
+		}
 		follower.setDaemon(true);
 	}
 
@@ -218,12 +250,25 @@ final class InboxDelivery implements AutoCloseable {
 				stream = session.call(identity -> client.inboxEvents(identity, lastEventId));
 				retry = FIRST_RETRY;
 				holdAgain();
+				// A new registration cleared what the broker knew of the delivery.
+				reported = null;
 				report();
 				deliverLostNotice();
 				ServerSentEvent event;
 				while (!closed && (event = stream.next()) != null) {
 					if ("message".equals(event.event())) {
-						deliver(json.readValue(event.data(), Message.class));
+						Message message;
+						try {
+							message = json.readValue(event.data(), Message.class);
+						}
+						catch (JacksonException ex) {
+							// A newer broker's message this serve cannot read: the hooks
+							// and sense bring it; the stream goes on past it.
+							log.warn("Skipping an inbox event this serve cannot read ({})", ex.getOriginalMessage());
+							lastEventId = event.id();
+							continue;
+						}
+						deliver(message);
 					}
 					lastEventId = event.id();
 				}
@@ -322,16 +367,23 @@ final class InboxDelivery implements AutoCloseable {
 		}
 		Pending delivery = new Pending(message.id(), UUID.randomUUID(), Instant.now());
 		transcript.mark();
+		// Tracked before it is written: a look at the transcript meanwhile must not pass
+		// over what the frame causes.
+		synchronized (pending) {
+			pending.put(message.id(), delivery);
+		}
 		try {
 			socket.orElseThrow().deliver(MailText.frame(message), delivery.frameId);
 		}
 		catch (IOException ex) {
+			synchronized (pending) {
+				pending.remove(message.id());
+			}
 			release(ids);
 			socketFailed("the inbox socket refused a message (" + ex.getMessage() + ")");
 			return false;
 		}
 		synchronized (pending) {
-			pending.put(message.id(), delivery);
 			if (!confirming) {
 				confirming = true;
 				confirmer.schedule(this::confirm, CONFIRM_TICK.toMillis(), TimeUnit.MILLISECONDS);
@@ -350,7 +402,7 @@ final class InboxDelivery implements AutoCloseable {
 			log.info("Could not confirm deliveries yet ({})", ex.getMessage());
 		}
 		synchronized (pending) {
-			confirming = !pending.isEmpty() && !closed;
+			confirming = !(pending.isEmpty() && toAcknowledge.isEmpty() && toRelease.isEmpty()) && !closed;
 			if (confirming) {
 				confirmer.schedule(this::confirm, CONFIRM_TICK.toMillis(), TimeUnit.MILLISECONDS);
 			}
@@ -362,14 +414,27 @@ final class InboxDelivery implements AutoCloseable {
 		List<String> confirmed;
 		List<String> unconfirmable;
 		List<String> silent;
+		List<String> queuedTooLong;
 		Instant now = Instant.now();
 		synchronized (pending) {
 			for (Pending delivery : pending.values()) {
-				delivery.enqueued |= evidence.enqueued().contains(delivery.messageId);
+				String session = evidence.inConversation().get(delivery.frameId.toString());
+				if (session != null && !session.isEmpty()) {
+					ownSessions.add(session);
+				}
+			}
+			for (Pending delivery : pending.values()) {
+				Set<String> queuedIn = evidence.enqueued().getOrDefault(delivery.messageId, Set.of());
+				if (queuedIn.stream().anyMatch(session -> session.isEmpty() || ownSessions.contains(session))) {
+					delivery.enqueued = true;
+				}
+				else if (!queuedIn.isEmpty()) {
+					delivery.queuedElsewhere = true;
+				}
 			}
 			confirmed = pending.values()
 				.stream()
-				.filter(delivery -> evidence.inConversation().contains(delivery.frameId.toString()))
+				.filter(delivery -> evidence.inConversation().containsKey(delivery.frameId.toString()))
 				.map(delivery -> delivery.messageId)
 				.toList();
 			List<Pending> overdue = pending.values()
@@ -379,26 +444,40 @@ final class InboxDelivery implements AutoCloseable {
 				.toList();
 			unconfirmable = evidence.transcriptFound() ? List.of()
 					: overdue.stream().map(delivery -> delivery.messageId).toList();
-			silent = evidence.transcriptFound() ? overdue.stream().map(delivery -> delivery.messageId).toList()
-					: List.of();
+			silent = evidence.transcriptFound() ? overdue.stream()
+				.filter(delivery -> !delivery.queuedElsewhere)
+				.map(delivery -> delivery.messageId)
+				.toList() : List.of();
+			queuedTooLong = pending.values()
+				.stream()
+				.filter(delivery -> !confirmed.contains(delivery.messageId))
+				.filter(delivery -> (delivery.enqueued && delivery.sentAt.plus(QUEUED_WAIT).isBefore(now))
+						|| (delivery.queuedElsewhere && overdue.contains(delivery)))
+				.map(delivery -> delivery.messageId)
+				.toList();
 			confirmed.forEach(pending::remove);
 			overdue.forEach(delivery -> pending.remove(delivery.messageId));
+			queuedTooLong.forEach(pending::remove);
+			toAcknowledge.addAll(confirmed);
+			toRelease.addAll(unconfirmable);
+			toRelease.addAll(silent);
+			toRelease.addAll(queuedTooLong);
 		}
 		if (!confirmed.isEmpty()) {
-			session.call(identity -> client.acknowledge(identity, confirmed));
 			lastConfirmed = now;
 			synchronized (this) {
 				silentFailures = 0;
 			}
 			log.debug("Confirmed in the conversation: {}", confirmed);
 		}
-		if (!unconfirmable.isEmpty()) {
-			// No transcript to read (a session that keeps none): the socket still wakes
-			// the session, and the other paths bring the message again to be sure.
-			release(unconfirmable);
+		if (!queuedTooLong.isEmpty()) {
+			log.info("Not seen in the conversation in time, left to the other paths: {}", queuedTooLong);
 		}
+		// Releases first: a message the model has not seen must not stay held because an
+		// acknowledgement failed. What fails is tried again at the next tick.
+		settle(toRelease, ids -> client.release(ids.identity(), ids.ids()), "release");
+		settle(toAcknowledge, ids -> client.acknowledge(ids.identity(), ids.ids()), "acknowledge");
 		if (!silent.isEmpty()) {
-			release(silent);
 			boolean giveUp;
 			synchronized (this) {
 				giveUp = ++silentFailures >= SILENT_FAILURES_TO_GIVE_UP;
@@ -415,16 +494,47 @@ final class InboxDelivery implements AutoCloseable {
 		}
 	}
 
+	private record Batch(Identity identity, List<String> ids) {
+	}
+
+	/** Tells the broker about {@code ids}; keeps them to try again if it cannot. */
+	private void settle(Set<String> ids, java.util.function.Consumer<Batch> call, String what) {
+		List<String> batch;
+		synchronized (pending) {
+			if (ids.isEmpty()) {
+				return;
+			}
+			batch = List.copyOf(ids);
+		}
+		try {
+			session.call(identity -> {
+				call.accept(new Batch(identity, batch));
+				return null;
+			});
+			synchronized (pending) {
+				batch.forEach(ids::remove);
+			}
+		}
+		catch (RuntimeException ex) {
+			log.info("Could not {} {} yet ({}); trying again", what, batch, ex.getMessage());
+		}
+	}
+
 	/** A prompt hook or sense may have shown a message first: it no longer waits. */
 	private void dropReadElsewhere() {
+		Set<String> asked;
 		synchronized (pending) {
 			if (pending.isEmpty()) {
 				return;
 			}
+			asked = Set.copyOf(pending.keySet());
 		}
 		Set<String> held = session.call(client::held);
 		synchronized (pending) {
-			pending.keySet().removeIf(id -> !held.contains(id));
+			// Only what was waiting when the broker was asked: a message held since then
+			// is
+			// not in its answer.
+			pending.keySet().removeIf(id -> asked.contains(id) && !held.contains(id));
 		}
 	}
 
@@ -433,8 +543,10 @@ final class InboxDelivery implements AutoCloseable {
 			session.call(identity -> client.release(identity, ids));
 		}
 		catch (RuntimeException ex) {
-			log.info("Could not release {} ({}); the broker ends the holds when this session leaves", ids,
-					ex.getMessage());
+			log.info("Could not release {} ({}); trying again", ids, ex.getMessage());
+			synchronized (pending) {
+				toRelease.addAll(ids);
+			}
 		}
 	}
 

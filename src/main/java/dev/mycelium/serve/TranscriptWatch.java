@@ -33,8 +33,17 @@ final class TranscriptWatch {
 
 	private static final Pattern FRAME_ID = Pattern.compile("\"msg_id\":\"([0-9a-fA-F-]{36})\"");
 
-	/** What the transcripts gained since the last look. */
-	record Evidence(Set<String> inConversation, Set<String> enqueued, boolean transcriptFound) {
+	private static final Pattern SESSION_ID = Pattern.compile("\"sessionId\":\"([^\"]{1,100})\"");
+
+	/**
+	 * What the transcripts gained since the last look, each with the Claude Code session
+	 * id of its line ({@code ""} where the line names none): several sessions of one
+	 * project write beside each other, and a broadcast is queued in each of them.
+	 *
+	 * @param inConversation frame ids that entered a conversation, with its session
+	 * @param enqueued message ids queued, with the sessions they were queued in
+	 */
+	record Evidence(Map<String, String> inConversation, Map<String, Set<String>> enqueued, boolean transcriptFound) {
 	}
 
 	private final Path projects;
@@ -81,12 +90,16 @@ final class TranscriptWatch {
 
 	/** Reads what was added to the transcripts since the last look. */
 	synchronized Evidence scan() {
-		Set<String> inConversation = new HashSet<>();
-		Set<String> enqueued = new HashSet<>();
+		Map<String, String> inConversation = new HashMap<>();
+		Map<String, Set<String>> enqueued = new HashMap<>();
 		List<Path> transcripts = transcripts();
 		for (Path transcript : transcripts) {
 			long from = offsets.getOrDefault(transcript, 0L);
 			long size = size(transcript);
+			if (size < from) {
+				// Rewritten shorter (compacted, replaced): read it again from its start.
+				from = 0;
+			}
 			if (size <= from) {
 				continue;
 			}
@@ -102,17 +115,30 @@ final class TranscriptWatch {
 			offsets.put(transcript, start + added.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length);
 			for (String line : added.substring(0, end).split("\n")) {
 				if (line.contains("\"msg_id\"")) {
+					String session = sessionOf(line);
 					Matcher frame = FRAME_ID.matcher(line);
 					while (frame.find()) {
-						inConversation.add(frame.group(1).toLowerCase());
+						inConversation.put(frame.group(1).toLowerCase(), session);
 					}
 				}
 				if (line.contains("\"queue-operation\"") && line.contains("\"enqueue\"")) {
-					enqueued.addAll(MailText.messageIds(line));
+					String session = sessionOf(line);
+					MailText.messageIds(line)
+						.forEach(id -> enqueued.computeIfAbsent(id, key -> new HashSet<>()).add(session));
 				}
 			}
 		}
 		return new Evidence(inConversation, enqueued, !transcripts.isEmpty());
+	}
+
+	/** The session id Claude Code gave this serve, or null. */
+	String sessionId() {
+		return sessionId == null || sessionId.isBlank() ? null : sessionId;
+	}
+
+	private static String sessionOf(String line) {
+		Matcher session = SESSION_ID.matcher(line);
+		return session.find() ? session.group(1) : "";
 	}
 
 	/** The project's transcripts: the directory that holds this session's, found once. */
