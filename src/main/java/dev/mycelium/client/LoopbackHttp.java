@@ -73,15 +73,25 @@ final class LoopbackHttp {
 	}
 
 	/**
+	 * Four of the broker's heartbeats (every 15 s) missed: it hangs, or the link does.
+	 */
+	private static final Duration STREAM_SILENCE = Duration.ofMinutes(1);
+
+	/**
 	 * Sends a {@code GET} and leaves the connection to the caller: for a stream that the
-	 * broker keeps open. No read timeout: a stream is silent between events.
+	 * broker keeps open. Reading it fails after a minute without a byte (not even a
+	 * heartbeat), so that a broker that hangs is left and reached again.
 	 * @return the status, the headers, and the body as it arrives, open until it is
 	 * closed; a refusal (any status but 200) is read whole and its connection closed
 	 */
 	Answer openStream(String pathAndQuery, HttpHeaders headers) throws IOException {
+		return openStream(pathAndQuery, headers, STREAM_SILENCE);
+	}
+
+	Answer openStream(String pathAndQuery, HttpHeaders headers, Duration silence) throws IOException {
 		Connection connection = connect();
 		try {
-			connection.socket.setSoTimeout(0);
+			connection.socket.setSoTimeout((int) silence.toMillis());
 			connection.write("GET", pathAndQuery, headers, new byte[0]);
 			Head head = connection.readHead();
 			if (head.status() != 200) {

@@ -175,6 +175,32 @@ class LoopbackHttpTests {
 	}
 
 	@Test
+	void aStreamThatFallsSilentLongerThanItsHeartbeatsFailsInsteadOfWaitingForEver() throws Exception {
+		serve((connection, count) -> {
+			try {
+				connection.getOutputStream()
+					.write(bytes(
+							"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+									+ "a\r\ndata: one\n\r\n"));
+				connection.getOutputStream().flush();
+				// then nothing, not even a heartbeat: a broker that hangs
+			}
+			catch (IOException ex) {
+				// the test failed elsewhere
+			}
+		});
+		LoopbackHttp.Answer answer = new LoopbackHttp(base(), TIMEOUT).openStream("/api/events", new HttpHeaders(),
+				Duration.ofMillis(500));
+		BufferedReader events = new BufferedReader(new InputStreamReader(answer.body(), StandardCharsets.UTF_8));
+		assertThat(events.readLine()).isEqualTo("data: one");
+
+		long started = System.nanoTime();
+		assertThatThrownBy(events::readLine).isInstanceOf(java.net.SocketTimeoutException.class);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+		answer.body().close();
+	}
+
+	@Test
 	void aRefusedStreamIsReadWholeEvenOnAConnectionTheServerKeepsOpen() throws Exception {
 		serve((connection, count) -> answerEach(connection, List
 			.of("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nContent-Length: 14\r\n\r\n{\"detail\":\"x\"}")));
