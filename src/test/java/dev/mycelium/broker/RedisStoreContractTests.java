@@ -144,6 +144,19 @@ class RedisStoreContractTests extends DurableStoreContractTests {
 	}
 
 	@Test
+	void aQuietPeerThatSpeaksIsNotRemovedByAnotherBrokersSweepBeforeItsOwnBrokerSweeps() {
+		BrokerService server = otherBroker("server");
+		Registration sleeper = server.register(registration("sleeper", "k-sleeper"));
+
+		clock.advance(Duration.ofMinutes(3));
+		server.heartbeat(new Caller(sleeper.id(), sleeper.name()), sleeper.id());
+		// No sweep of the server's broker in between: the laptop's comes first.
+		repository.sweep();
+
+		assertThat(repository.peer(sleeper.id()).state()).isEqualTo(Peer.ACTIVE);
+	}
+
+	@Test
 	void aHookFindsClaudeCodesProcessOnlyAmongThePeersOfItsOwnMachine() {
 		BrokerService server = otherBroker("server");
 		Registration there = server

@@ -162,6 +162,12 @@ public final class RedisStore implements BrokerStore {
 	/** Last-seen times of every peer, as Redis had them at the last look (each sweep). */
 	private volatile Map<String, Instant> seenStored = Map.of();
 
+	/** A peer silent this long gets its next sign of life written at once. */
+	private static final Duration QUIET = Duration.ofSeconds(10);
+
+	/** The last sign of life of each peer written at once, not by the sweep. */
+	private final Map<String, Instant> seenEagerly = new ConcurrentHashMap<>();
+
 	/** Signs of life seen here and not yet written (once a second). */
 	private final Map<String, Instant> seenHere = new ConcurrentHashMap<>();
 
@@ -717,6 +723,7 @@ public final class RedisStore implements BrokerStore {
 		}
 		if (peer.isLive()) {
 			seenHere.merge(peerId, at, (a, b) -> a.isAfter(b) ? a : b);
+			writeSeenOfAQuietPeer(peer, at);
 			return Optional.of(withSeen(peer));
 		}
 		// Coming back is durable at once: the other brokers must see it live.
@@ -1014,6 +1021,33 @@ public final class RedisStore implements BrokerStore {
 	}
 
 	// ---- liveness and expiry
+
+	/**
+	 * A peer that was quiet for a while has its sign of life in Redis before the answer:
+	 * written only at this broker's next sweep, another broker's sweep could remove it
+	 * meanwhile. A busy peer's signs of life still wait for the sweep (one write a second
+	 * for all of them).
+	 */
+	private void writeSeenOfAQuietPeer(StoredPeer peer, Instant at) {
+		// What Redis has (as of this broker's last look), not what waits here to be
+		// written.
+		Instant known = peer.lastSeen();
+		for (Instant other : new Instant[] { seenStored.get(peer.id()), seenEagerly.get(peer.id()) }) {
+			if (other != null && other.isAfter(known)) {
+				known = other;
+			}
+		}
+		if (!known.isBefore(at.minus(QUIET))) {
+			return;
+		}
+		try {
+			call(() -> redis.zadd(PREFIX + "seen", ZAddArgs.Builder.gt(), (double) Codec.micros(at), peer.id()));
+			seenEagerly.put(peer.id(), at);
+		}
+		catch (StoreUnavailableException ex) {
+			// Redis away: the sweep writes it once it is back.
+		}
+	}
 
 	/**
 	 * Writes the signs of life seen here since the last time (the sweep calls it every
