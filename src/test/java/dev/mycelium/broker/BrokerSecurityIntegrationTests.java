@@ -1,10 +1,6 @@
 package dev.mycelium.broker;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -65,7 +61,7 @@ class BrokerSecurityIntegrationTests extends BrokerIntegrationTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "192.168.1.10" })
 	void requestsForAnotherHostNameAreRefused(String host) throws IOException {
-		String answer = rawRequest("GET /api/peers HTTP/1.1\r\nHost: " + host + ":" + port
+		String answer = RawHttp.exchange(port, "GET /api/peers HTTP/1.1\r\nHost: " + host + ":" + port
 				+ "\r\nAuthorization: Bearer " + tokenText() + "\r\nConnection: close\r\n\r\n");
 
 		assertThat(answer).startsWith("HTTP/1.1 403");
@@ -75,7 +71,7 @@ class BrokerSecurityIntegrationTests extends BrokerIntegrationTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "localhost", "127.0.0.1", "[::1]" })
 	void loopbackHostNamesAreAccepted(String host) throws IOException {
-		String answer = rawRequest("GET /api/peers HTTP/1.1\r\nHost: " + host + ":" + port
+		String answer = RawHttp.exchange(port, "GET /api/peers HTTP/1.1\r\nHost: " + host + ":" + port
 				+ "\r\nAuthorization: Bearer " + tokenText() + "\r\nConnection: close\r\n\r\n");
 
 		assertThat(answer).startsWith("HTTP/1.1 200");
@@ -167,18 +163,6 @@ class BrokerSecurityIntegrationTests extends BrokerIntegrationTest {
 
 	private String tokenText() throws IOException {
 		return Files.readString(home.resolve("token")).trim();
-	}
-
-	/** A request written by hand: HTTP clients will not send a forged Host header. */
-	private String rawRequest(String request) throws IOException {
-		try (Socket socket = new Socket("127.0.0.1", port)) {
-			socket.setSoTimeout(10_000);
-			OutputStream out = socket.getOutputStream();
-			out.write(request.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-		}
 	}
 
 }

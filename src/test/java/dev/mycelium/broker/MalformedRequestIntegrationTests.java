@@ -1,11 +1,6 @@
 package dev.mycelium.broker;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,24 +93,16 @@ class MalformedRequestIntegrationTests extends BrokerIntegrationTest {
 
 	/** Writes the bytes as they are and reads the answer until the broker closes. */
 	private RawAnswer raw(String request) throws IOException {
-		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-			socket.setSoTimeout(10_000);
-			socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-			socket.getOutputStream().flush();
-			InputStream in = socket.getInputStream();
-			ByteArrayOutputStream all = new ByteArrayOutputStream();
-			in.transferTo(all);
-			String text = all.toString(StandardCharsets.UTF_8);
-			int split = text.indexOf("\r\n\r\n");
-			String head = split < 0 ? text : text.substring(0, split);
-			String body = split < 0 ? "" : text.substring(split + 4);
-			int status = Integer.parseInt(head.split(" ", 3)[1]);
-			RawAnswer answer = new RawAnswer(status, head, body);
-			if (answer.header("transfer-encoding").equalsIgnoreCase("chunked")) {
-				answer = new RawAnswer(status, head, unchunk(body));
-			}
-			return answer;
+		String text = RawHttp.exchange(port, request);
+		int split = text.indexOf("\r\n\r\n");
+		String head = split < 0 ? text : text.substring(0, split);
+		String body = split < 0 ? "" : text.substring(split + 4);
+		int status = Integer.parseInt(head.split(" ", 3)[1]);
+		RawAnswer answer = new RawAnswer(status, head, body);
+		if (answer.header("transfer-encoding").equalsIgnoreCase("chunked")) {
+			answer = new RawAnswer(status, head, unchunk(body));
 		}
+		return answer;
 	}
 
 	private static String unchunk(String body) {

@@ -2,13 +2,10 @@ package dev.mycelium.broker.dashboard;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +20,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.mycelium.broker.dashboard.BrokerHttp.Answer;
 import dev.mycelium.broker.dashboard.BrokerHttp.Peer;
+import dev.mycelium.broker.RawHttp;
 import dev.mycelium.protocol.DashboardLogin;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.MyceliumHome;
@@ -308,8 +306,8 @@ class DashboardIntegrationTests extends DashboardBrokerTest {
 		String cookie = http.signIn();
 
 		for (String path : List.of("/", "/api/peers")) {
-			String answer = rawRequest("GET " + path + " HTTP/1.1\r\nHost: evil.example:" + port + "\r\nCookie: "
-					+ cookie + "\r\nConnection: close\r\n\r\n");
+			String answer = RawHttp.exchange(port, "GET " + path + " HTTP/1.1\r\nHost: evil.example:" + port
+					+ "\r\nCookie: " + cookie + "\r\nConnection: close\r\n\r\n");
 			assertThat(answer).startsWith("HTTP/1.1 403").contains("forbidden_host");
 		}
 	}
@@ -327,17 +325,6 @@ class DashboardIntegrationTests extends DashboardBrokerTest {
 			response.body().close();
 		}
 		return response;
-	}
-
-	private String rawRequest(String request) throws IOException {
-		try (Socket socket = new Socket("127.0.0.1", port)) {
-			socket.setSoTimeout(10_000);
-			OutputStream out = socket.getOutputStream();
-			out.write(request.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-		}
 	}
 
 }
