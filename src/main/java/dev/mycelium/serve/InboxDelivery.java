@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -378,22 +379,31 @@ final class InboxDelivery implements AutoCloseable {
 		catch (IOException ex) {
 			synchronized (pending) {
 				pending.remove(message.id());
+				toRelease.add(message.id());
 			}
-			release(ids);
+			confirmSoon();
 			socketFailed("the inbox socket refused a message (" + ex.getMessage() + ")");
 			return false;
 		}
+		confirmSoon();
+		log.debug("Delivered {} from {} through the inbox socket", message.id(), message.from());
+		return true;
+	}
+
+	/** Starts the rounds of {@link #confirm} unless they run. */
+	private void confirmSoon() {
 		synchronized (pending) {
 			if (!confirming) {
 				confirming = true;
 				confirmer.schedule(this::confirm, CONFIRM_TICK.toMillis(), TimeUnit.MILLISECONDS);
 			}
 		}
-		log.debug("Delivered {} from {} through the inbox socket", message.id(), message.from());
-		return true;
 	}
 
-	/** Reads the evidence; runs again while deliveries wait for it. */
+	/**
+	 * Reads the evidence, and tells the broker what it settled; runs again while
+	 * deliveries wait for evidence or the broker for an answer.
+	 */
 	private void confirm() {
 		try {
 			check();
@@ -475,8 +485,8 @@ final class InboxDelivery implements AutoCloseable {
 		}
 		// Releases first: a message the model has not seen must not stay held because an
 		// acknowledgement failed. What fails is tried again at the next tick.
-		settle(toRelease, ids -> client.release(ids.identity(), ids.ids()), "release");
-		settle(toAcknowledge, ids -> client.acknowledge(ids.identity(), ids.ids()), "acknowledge");
+		settle(toRelease, client::release, "release");
+		settle(toAcknowledge, client::acknowledge, "acknowledge");
 		if (!silent.isEmpty()) {
 			boolean giveUp;
 			synchronized (this) {
@@ -494,11 +504,8 @@ final class InboxDelivery implements AutoCloseable {
 		}
 	}
 
-	private record Batch(Identity identity, List<String> ids) {
-	}
-
 	/** Tells the broker about {@code ids}; keeps them to try again if it cannot. */
-	private void settle(Set<String> ids, java.util.function.Consumer<Batch> call, String what) {
+	private void settle(Set<String> ids, BiConsumer<Identity, List<String>> call, String what) {
 		List<String> batch;
 		synchronized (pending) {
 			if (ids.isEmpty()) {
@@ -508,7 +515,7 @@ final class InboxDelivery implements AutoCloseable {
 		}
 		try {
 			session.call(identity -> {
-				call.accept(new Batch(identity, batch));
+				call.accept(identity, batch);
 				return null;
 			});
 			synchronized (pending) {
@@ -535,18 +542,6 @@ final class InboxDelivery implements AutoCloseable {
 			// is
 			// not in its answer.
 			pending.keySet().removeIf(id -> asked.contains(id) && !held.contains(id));
-		}
-	}
-
-	private void release(List<String> ids) {
-		try {
-			session.call(identity -> client.release(identity, ids));
-		}
-		catch (RuntimeException ex) {
-			log.info("Could not release {} ({}); trying again", ids, ex.getMessage());
-			synchronized (pending) {
-				toRelease.addAll(ids);
-			}
 		}
 	}
 
