@@ -189,9 +189,8 @@ public final class RedisStore implements BrokerStore {
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 			.timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
 			// TCP keep-alive after 30 s of silence, not the system's two hours: the
-			// pub/sub
-			// connection only listens, and a link that died half-open (a NAT that forgot
-			// it, a host gone) would otherwise wake nobody here for hours.
+			// pub/sub connection only listens, and a link that died half-open (a NAT
+			// that forgot it, a host gone) would otherwise wake nobody here for hours.
 			.socketOptions(SocketOptions.builder()
 				.connectTimeout(TIMEOUT)
 				.keepAlive(SocketOptions.KeepAliveOptions.builder()
@@ -523,13 +522,19 @@ public final class RedisStore implements BrokerStore {
 
 	/** The peer with its newest sign of life, wherever it was seen. */
 	private StoredPeer withSeen(StoredPeer peer) {
-		Instant seen = peer.lastSeen();
-		for (Instant other : new Instant[] { seenStored.get(peer.id()), seenHere.get(peer.id()) }) {
-			if (other != null && other.isAfter(seen)) {
-				seen = other;
+		Instant seen = latest(peer.lastSeen(), seenStored.get(peer.id()), seenHere.get(peer.id()));
+		return seen.equals(peer.lastSeen()) ? peer : peer.withLastSeen(seen);
+	}
+
+	/** The latest of {@code first} and those of {@code others} that are there. */
+	private static Instant latest(Instant first, Instant... others) {
+		Instant latest = first;
+		for (Instant other : others) {
+			if (other != null && other.isAfter(latest)) {
+				latest = other;
 			}
 		}
-		return seen.equals(peer.lastSeen()) ? peer : peer.withLastSeen(seen);
+		return latest;
 	}
 
 	/** A peer by id, asking Redis whether it is new before saying there is none. */
@@ -1029,14 +1034,8 @@ public final class RedisStore implements BrokerStore {
 	 * for all of them).
 	 */
 	private void writeSeenOfAQuietPeer(StoredPeer peer, Instant at) {
-		// What Redis has (as of this broker's last look), not what waits here to be
-		// written.
-		Instant known = peer.lastSeen();
-		for (Instant other : new Instant[] { seenStored.get(peer.id()), seenEagerly.get(peer.id()) }) {
-			if (other != null && other.isAfter(known)) {
-				known = other;
-			}
-		}
+		// What Redis has (as of this broker's last look), not what waits here.
+		Instant known = latest(peer.lastSeen(), seenStored.get(peer.id()), seenEagerly.get(peer.id()));
 		if (!known.isBefore(at.minus(QUIET))) {
 			return;
 		}
@@ -1072,6 +1071,13 @@ public final class RedisStore implements BrokerStore {
 			seen.put(value.getValue(), Codec.fromMicros(value.getScore()));
 		}
 		seenStored = seen;
+		// Written at once, now read back: the copy here has done its work (and a
+		// forgotten
+		// peer leaves none behind).
+		seenEagerly.entrySet().removeIf(entry -> {
+			Instant stored = seen.get(entry.getKey());
+			return stored == null || !stored.isBefore(entry.getValue());
+		});
 	}
 
 	@Override
