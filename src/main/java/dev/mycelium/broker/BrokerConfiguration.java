@@ -122,6 +122,10 @@ public class BrokerConfiguration {
 	@Bean
 	BrokerEventLog brokerEventLog(BrokerProperties properties, BrokerStore store, JsonMapper json) {
 		BrokerEventLog events = new BrokerEventLog(properties.push().eventHistory());
+		if (!store.sharedWithOtherBrokers()) {
+			// Nobody to tell: no event is written as JSON on the way to nowhere.
+			return events;
+		}
 		events.shareWith(event -> store.shareEvent(json.writeValueAsString(event)));
 		store.onSharedEvent(shared -> {
 			try {

@@ -22,7 +22,8 @@ import dev.mycelium.protocol.Task;
  * With a store shared by several brokers (Redis), each broker shares what happened on it
  * and {@linkplain #relay relays} what happened on the others, so {@code tail} and the
  * dashboard's flow on one machine show a message that another machine's session sent. Ids
- * are this broker's own; the messages-per-second figure counts this broker's events.
+ * are this broker's own; the messages-per-second figure counts every machine's, as the
+ * unread figure beside it does.
  */
 final class BrokerEventLog {
 

@@ -43,10 +43,18 @@ public interface BrokerStore extends AutoCloseable {
 	void onMail(Consumer<String> listener);
 
 	/**
+	 * Whether other brokers share this store, and so want this broker's events
+	 * ({@link #shareEvent}); a store of one broker has nobody to tell.
+	 */
+	default boolean sharedWithOtherBrokers() {
+		return false;
+	}
+
+	/**
 	 * Hands an event of this broker (JSON of a {@code BrokerEvent}) to the other brokers
-	 * of a shared store, for their event streams; a store of one broker has nobody to
-	 * tell. It never waits and never fails the caller: an event that cannot be shared
-	 * (the store away) is missing from the others' streams, and nothing else is lost.
+	 * of a shared store, for their event streams. It never waits and never fails the
+	 * caller: an event that cannot be shared (the store away) is missing from the others'
+	 * streams, and nothing else is lost.
 	 */
 	default void shareEvent(String event) {
 	}

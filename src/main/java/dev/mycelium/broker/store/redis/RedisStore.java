@@ -347,6 +347,11 @@ public final class RedisStore implements BrokerStore {
 		listeners.add(listener);
 	}
 
+	@Override
+	public boolean sharedWithOtherBrokers() {
+		return true;
+	}
+
 	/**
 	 * Published without waiting for the answer: an event is for people watching, and a
 	 * request never waits for it. While Redis is away the publish fails at once and the
