@@ -422,7 +422,6 @@ final class InboxDelivery implements AutoCloseable {
 	private void check() {
 		TranscriptWatch.Evidence evidence = transcript.scan();
 		List<String> confirmed;
-		List<String> unconfirmable;
 		List<String> silent;
 		List<String> queuedTooLong;
 		Instant now = Instant.now();
@@ -447,30 +446,29 @@ final class InboxDelivery implements AutoCloseable {
 				.filter(delivery -> evidence.inConversation().containsKey(delivery.frameId.toString()))
 				.map(delivery -> delivery.messageId)
 				.toList();
+			// Not queued in this session's transcript within the wait: the other paths
+			// bring it. Without a transcript nothing could be read; with one, it is the
+			// socket's failure unless another session's transcript shows it queued.
 			List<Pending> overdue = pending.values()
 				.stream()
 				.filter(delivery -> !delivery.enqueued && !confirmed.contains(delivery.messageId))
 				.filter(delivery -> delivery.sentAt.plus(EVIDENCE_WAIT).isBefore(now))
 				.toList();
-			unconfirmable = evidence.transcriptFound() ? List.of()
-					: overdue.stream().map(delivery -> delivery.messageId).toList();
 			silent = evidence.transcriptFound() ? overdue.stream()
 				.filter(delivery -> !delivery.queuedElsewhere)
 				.map(delivery -> delivery.messageId)
 				.toList() : List.of();
 			queuedTooLong = pending.values()
 				.stream()
-				.filter(delivery -> !confirmed.contains(delivery.messageId))
-				.filter(delivery -> (delivery.enqueued && delivery.sentAt.plus(QUEUED_WAIT).isBefore(now))
-						|| (delivery.queuedElsewhere && overdue.contains(delivery)))
+				.filter(delivery -> delivery.enqueued && !confirmed.contains(delivery.messageId))
+				.filter(delivery -> delivery.sentAt.plus(QUEUED_WAIT).isBefore(now))
 				.map(delivery -> delivery.messageId)
 				.toList();
 			confirmed.forEach(pending::remove);
 			overdue.forEach(delivery -> pending.remove(delivery.messageId));
 			queuedTooLong.forEach(pending::remove);
 			toAcknowledge.addAll(confirmed);
-			toRelease.addAll(unconfirmable);
-			toRelease.addAll(silent);
+			overdue.forEach(delivery -> toRelease.add(delivery.messageId));
 			toRelease.addAll(queuedTooLong);
 		}
 		if (!confirmed.isEmpty()) {
@@ -481,7 +479,8 @@ final class InboxDelivery implements AutoCloseable {
 			log.debug("Confirmed in the conversation: {}", confirmed);
 		}
 		if (!queuedTooLong.isEmpty()) {
-			log.info("Not seen in the conversation in time, left to the other paths: {}", queuedTooLong);
+			log.info("Queued but not in the conversation after {} min, left to the other paths: {}",
+					QUEUED_WAIT.toMinutes(), queuedTooLong);
 		}
 		// Releases first: a message the model has not seen must not stay held because an
 		// acknowledgement failed. What fails is tried again at the next tick.
