@@ -163,20 +163,50 @@ public final class ClaudeCode implements AutoCloseable {
 			throw new IllegalStateException("tmux did not start " + name + ": " + started.output());
 		}
 		tmuxStarted = true;
-		return new Interactive(name);
+		return new Interactive(name, model);
 	}
 
 	/** An interactive session: type into it, read its screen. */
 	public final class Interactive {
 
+		private static final Duration PROMPT_TIMEOUT = Duration.ofSeconds(60);
+
 		private final String name;
 
-		Interactive(String name) {
+		private final ScriptedModel model;
+
+		Interactive(String name, ScriptedModel model) {
 			this.name = name;
+			this.model = model;
 		}
 
-		/** Types a prompt and presses Enter. */
-		public void type(String text) throws IOException, InterruptedException {
+		/**
+		 * Types a prompt, presses Enter and waits until the model is sent it. Keys typed
+		 * while the TUI is still drawing itself can be lost, and an Enter that follows a
+		 * burst of keys at once can be taken into a paste, both more often when several
+		 * sessions share two busy cores; so what the screen shows decides what is tried
+		 * again: Enter when the text waits in the input box, the text when it is gone.
+		 */
+		public void prompt(String text) throws IOException, InterruptedException {
+			long deadline = System.nanoTime() + PROMPT_TIMEOUT.toNanos();
+			type(text);
+			while (model.awaitMatching(request -> request.main() && request.contains(text), Duration.ofSeconds(5))
+				.isEmpty()) {
+				String screen = screen();
+				if (System.nanoTime() > deadline) {
+					throw new AssertionError("Session " + name + " did not send '" + text + "' to its model within "
+							+ PROMPT_TIMEOUT + "; its screen:\n" + screen + "\nthe model was sent " + model.summary());
+				}
+				if (screen.contains(text)) {
+					tmux("send-keys", "-t", name, "Enter");
+				}
+				else {
+					type(text);
+				}
+			}
+		}
+
+		private void type(String text) throws IOException, InterruptedException {
 			tmux("send-keys", "-t", name, "-l", text);
 			tmux("send-keys", "-t", name, "Enter");
 		}

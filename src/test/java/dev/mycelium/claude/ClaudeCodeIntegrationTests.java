@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -254,12 +255,19 @@ class ClaudeCodeIntegrationTests {
 		awaitPeer("web", "inbox socket");
 		awaitPeer("api", "inbox socket");
 		awaitPeer("lead", "inbox socket");
-		web.type("follow the deploys topic");
-		api.type("follow the deploys topic");
-		await().atMost(Duration.ofSeconds(60))
-			.until(() -> broker.get("/api/topics").body().contains("\"subscribers\":[\"api\",\"web\"]"));
+		web.prompt("follow the deploys topic");
+		api.prompt("follow the deploys topic");
+		try {
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> broker.get("/api/topics").body().contains("\"subscribers\":[\"api\",\"web\"]"));
+		}
+		catch (ConditionTimeoutException notAttached) {
+			throw new AssertionError("web and api did not both follow deploys: " + broker.get("/api/topics").body()
+					+ "\nweb's model was sent " + webModel.summary() + "\napi's model was sent " + apiModel.summary()
+					+ "\nweb's screen:\n" + web.screen() + "\napi's screen:\n" + api.screen(), notAttached);
+		}
 
-		lead.type("announce v2 and delegate the docs");
+		lead.prompt("announce v2 and delegate the docs");
 
 		assertThat(
 				webModel.await("v2 is live on staging", Duration.ofSeconds(30)).contains("] broadcast from lead (id "))
