@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,7 @@ import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.MessageKind;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.PeerRegistration;
+import dev.mycelium.protocol.PeerUpdate;
 import dev.mycelium.protocol.Registration;
 import dev.mycelium.protocol.Scope;
 import dev.mycelium.protocol.Task;
@@ -455,6 +457,48 @@ abstract class BrokerStoreContractTests {
 		repository.send(alice, "bob", new DirectMessage("hi", null));
 
 		assertThat(told).containsExactly(bob.peerId());
+	}
+
+	/**
+	 * A peer's own requests find it while the writer records new details of it: the serve
+	 * of a session reports its delivery mode while its identify runs, and a peer that
+	 * went missing for a moment got a 404 for its own heartbeat.
+	 */
+	@Test
+	void aPeerIsNeverMissingToItsOwnRequestsWhileItsDetailsChange() throws Exception {
+		Caller bob = register("bob", "k-bob");
+		String secret = secretOf("bob");
+		AtomicBoolean changing = new AtomicBoolean(true);
+		List<String> misses = new java.util.concurrent.CopyOnWriteArrayList<>();
+		Runnable asBob = () -> {
+			while (changing.get() && misses.size() < 10) {
+				if (repository.authenticate(secret).isEmpty()) {
+					misses.add("authenticate: unknown secret");
+				}
+				try {
+					repository.heartbeat(bob, bob.peerId());
+				}
+				catch (BrokerException ex) {
+					misses.add("heartbeat: " + ex.getMessage());
+				}
+			}
+		};
+		List<Thread> requests = List.of(new Thread(asBob), new Thread(asBob), new Thread(asBob));
+		requests.forEach(Thread::start);
+		try {
+			for (int i = 0; i < 3000 && misses.isEmpty(); i++) {
+				repository.update(bob, bob.peerId(), PeerUpdate.summary("step " + i));
+			}
+		}
+		finally {
+			changing.set(false);
+			for (Thread request : requests) {
+				request.join(10_000);
+			}
+		}
+
+		assertThat(misses).isEmpty();
+		assertThat(repository.peer(bob.peerId()).summary()).startsWith("step ");
 	}
 
 	final Map<String, String> secrets = new HashMap<>();

@@ -305,13 +305,30 @@ public final class SqliteStore implements BrokerStore {
 		woken.addAll(tx.woken);
 	}
 
+	/**
+	 * Shows the peer's new state. Request threads read these maps while the writer
+	 * changes them, so the new entries go in first and only the keys the peer no longer
+	 * has come out: removing the peer and putting it back left a moment in which a
+	 * request of that very peer found it missing (a 404 "no peer named" for its own
+	 * heartbeat, or a 401 that made its serve register again), which a loaded machine
+	 * stretched enough to fail a test.
+	 */
 	private void index(StoredPeer before, StoredPeer peer) {
-		unindex(before);
 		peers.put(peer.id(), peer);
 		if (peer.secretHash() != null) {
 			peerIdBySecret.put(peer.secretHash(), peer.id());
 		}
 		peer.sessionKeys().forEach(key -> peerIdBySessionKey.put(key, peer.id()));
+		if (before == null) {
+			return;
+		}
+		if (before.secretHash() != null && !before.secretHash().equals(peer.secretHash())) {
+			peerIdBySecret.remove(before.secretHash(), before.id());
+		}
+		before.sessionKeys()
+			.stream()
+			.filter(key -> !peer.sessionKeys().contains(key))
+			.forEach(key -> peerIdBySessionKey.remove(key, before.id()));
 	}
 
 	private void unindex(StoredPeer before) {
