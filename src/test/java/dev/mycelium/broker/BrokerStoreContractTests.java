@@ -501,6 +501,24 @@ abstract class BrokerStoreContractTests {
 		assertThat(repository.peer(bob.peerId()).summary()).startsWith("step ");
 	}
 
+	/**
+	 * A request that authenticated just before its peer left, and reaches the store
+	 * after: the peer stays gone rather than coming back live with no secret, where no
+	 * one could read its inbox and others would keep sending to it.
+	 */
+	@Test
+	void aRequestThatRacedItsPeersLeaveDoesNotBringThePeerBack() {
+		Caller bob = register("bob", "k-bob");
+		repository.leave(bob, bob.peerId());
+
+		assertThat(store.touch(bob.peerId(), clock.instant())).isEmpty();
+		assertThat(store.peer(bob.peerId())).hasValueSatisfying(peer -> assertThat(peer.isLive()).isFalse());
+		assertThat(repository.authenticate(secretOf("bob"))).isEmpty();
+		Caller again = register("bob", "k-bob");
+		assertThat(again.peerId()).as("registering again resumes it").isEqualTo(bob.peerId());
+		assertThat(store.peer(bob.peerId())).hasValueSatisfying(peer -> assertThat(peer.isLive()).isTrue());
+	}
+
 	final Map<String, String> secrets = new HashMap<>();
 
 	Caller register(String name, String sessionKey) {

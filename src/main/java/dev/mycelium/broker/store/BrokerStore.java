@@ -86,8 +86,11 @@ public interface BrokerStore extends AutoCloseable {
 	/**
 	 * A sign of life: its last-seen time, and back from away if it was removed for
 	 * silence. Last-seen times need not be durable before the answer (a crash loses at
-	 * most a second of them, which only delays a removal); coming back is.
-	 * @return the peer, or empty when the store does not know it
+	 * most a second of them, which only delays a removal); coming back is. A peer that
+	 * left (its secret gone) does not come back: a request that authenticated just before
+	 * the leave must not bring back, live and with no secret, a peer nobody can read for;
+	 * it registers again instead.
+	 * @return the peer, or empty when the store does not know it or it left
 	 */
 	Optional<StoredPeer> touch(String peerId, Instant at);
 

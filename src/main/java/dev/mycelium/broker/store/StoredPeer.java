@@ -62,6 +62,11 @@ public record StoredPeer(String id, String name, String wantedName, Instant regi
 				newSummary, clientPid, newDelivery, hooksSeen, secretHash, lastSeen, awaySince, host);
 	}
 
+	/** Away because it left, not for silence: only registering again brings it back. */
+	public boolean hasLeft() {
+		return !isLive() && secretHash == null;
+	}
+
 	/** Back from away: a request with its secret is a sign of life. */
 	public StoredPeer back(Instant at) {
 		return new StoredPeer(id, name, wantedName, registeredAt, topics, sessionKeys, pid, cwd, repo, branch, summary,

@@ -150,8 +150,13 @@ public final class MemoryStore implements BrokerStore {
 
 	@Override
 	public synchronized Optional<StoredPeer> touch(String peerId, Instant at) {
-		return Optional.ofNullable(
-				peers.computeIfPresent(peerId, (id, peer) -> peer.isLive() ? peer.withLastSeen(at) : peer.back(at)));
+		StoredPeer peer = peers.get(peerId);
+		if (peer == null || peer.hasLeft()) {
+			return Optional.empty();
+		}
+		StoredPeer touched = peer.isLive() ? peer.withLastSeen(at) : peer.back(at);
+		peers.put(peerId, touched);
+		return Optional.of(touched);
 	}
 
 	@Override

@@ -745,6 +745,9 @@ public final class RedisStore implements BrokerStore {
 				}
 				return Change.none(Optional.ofNullable(now).map(this::withSeen));
 			}
+			if (now.hasLeft()) {
+				return Change.none(Optional.<StoredPeer>empty());
+			}
 			StoredPeer back = now.back(at);
 			return new Change<>(new Steps().put(back).seen(peerId, at), Optional.of(back));
 		});

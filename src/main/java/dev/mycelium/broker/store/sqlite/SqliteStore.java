@@ -282,15 +282,18 @@ public final class SqliteStore implements BrokerStore {
 	/** Runs after a commit, on the writer: the cache shows what is now durable. */
 	private void publish(Tx tx) {
 		lastSequence = tx.lastSequence;
+		// The peers changed first, the forgotten ones after: an heir that took over the
+		// session keys of a peer forgotten in the same commit holds them before they go.
 		tx.peers.forEach((id, peer) -> {
-			StoredPeer before = peers.get(id);
+			if (peer != null) {
+				index(peers.get(id), peer);
+			}
+		});
+		tx.peers.forEach((id, peer) -> {
 			if (peer == null) {
-				unindex(before);
+				unindex(peers.get(id));
 				counts.remove(id);
 				seen.remove(id);
-			}
-			else {
-				index(before, peer);
 			}
 		});
 		tx.countDeltas.forEach((id, delta) -> {
@@ -467,7 +470,7 @@ public final class SqliteStore implements BrokerStore {
 		// Coming back from away is a change that must survive, unlike a last-seen time.
 		return write(tx -> {
 			Optional<StoredPeer> current = tx.peer(peerId, peers);
-			if (current.isEmpty()) {
+			if (current.isEmpty() || current.get().hasLeft()) {
 				return Optional.<StoredPeer>empty();
 			}
 			StoredPeer back = current.get().isLive() ? current.get().withLastSeen(at) : current.get().back(at);
