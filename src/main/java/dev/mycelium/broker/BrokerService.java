@@ -122,6 +122,13 @@ final class BrokerService implements BrokerRepository {
 		StoredPeer peer = registered.peer();
 		log.info("{} {} ({}) from {}", registered.resumed() ? "Resumed" : "Registered", peer.name(), peer.id(),
 				peer.cwd());
+		if (registered.resumed()) {
+			// Resuming cleared the peer's holds and delivery mode: a push stream still
+			// open from the earlier registration would go on as if its holds stood, and
+			// the hooks would show again what it had delivered. Its serve opens the
+			// stream anew, holding and reporting again.
+			signals.closeStream(peer.id());
+		}
 		Peer view = view(peer, registering.at());
 		events.publish(BrokerEvent.PEER_JOINED, registering.at(), view, null, null, null);
 		return new Registration(peer.id(), peer.name(), secret, registered.resumed(), view);

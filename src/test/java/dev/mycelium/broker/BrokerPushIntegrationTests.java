@@ -139,6 +139,19 @@ class BrokerPushIntegrationTests extends BrokerIntegrationTest {
 	}
 
 	@Test
+	void registeringAgainEndsTheStreamOfTheEarlierRegistration() throws Exception {
+		String name = unique("bob");
+		Agent bob = api.register(name);
+		try (SseReader stream = inbox(bob, null)) {
+			await().until(() -> peer(bob).push());
+			Agent again = api.register(name);
+			assertThat(again.id()).as("the same session resumed").isEqualTo(bob.id());
+			assertThat(stream.ended(Duration.ofSeconds(10))).as("its holds were cleared: its serve follows anew")
+				.isTrue();
+		}
+	}
+
+	@Test
 	void leavingClosesTheStream() throws Exception {
 		Agent bob = api.register(unique("bob"));
 		try (SseReader stream = inbox(bob, null)) {
