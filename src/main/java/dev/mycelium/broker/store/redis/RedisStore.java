@@ -1061,8 +1061,8 @@ public final class RedisStore implements BrokerStore {
 	 * second), and reads those of every other broker.
 	 */
 	private void exchangeSeen() {
-		if (!seenHere.isEmpty()) {
-			Map<String, Instant> written = Map.copyOf(seenHere);
+		Map<String, Instant> written = Map.copyOf(seenHere);
+		if (!written.isEmpty()) {
 			Object[] scoresAndIds = new Object[written.size() * 2];
 			int i = 0;
 			for (Map.Entry<String, Instant> entry : written.entrySet()) {
@@ -1070,18 +1070,18 @@ public final class RedisStore implements BrokerStore {
 				scoresAndIds[i++] = entry.getKey();
 			}
 			call(() -> redis.zadd(PREFIX + "seen", ZAddArgs.Builder.gt(), scoresAndIds));
-			// Only what was written: a newer sign of life meanwhile waits for the next
-			// time.
-			written.forEach((id, at) -> seenHere.remove(id, at));
 		}
 		Map<String, Instant> seen = new HashMap<>();
 		for (ScoredValue<String> value : call(() -> redis.zrangeWithScores(PREFIX + "seen", 0, -1))) {
 			seen.put(value.getValue(), Codec.fromMicros(value.getScore()));
 		}
 		seenStored = seen;
+		// Forgotten here only once the times read back hold them: dropped before, a peer
+		// showed its older time (and could look stale) for one round trip to Redis. Only
+		// what was written: a newer sign of life meanwhile waits for the next time.
+		written.forEach((id, at) -> seenHere.remove(id, at));
 		// Written at once, now read back: the copy here has done its work (and a
-		// forgotten
-		// peer leaves none behind).
+		// forgotten peer leaves none behind).
 		seenEagerly.entrySet().removeIf(entry -> {
 			Instant stored = seen.get(entry.getKey());
 			return stored == null || !stored.isBefore(entry.getValue());
