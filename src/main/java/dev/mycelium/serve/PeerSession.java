@@ -71,6 +71,13 @@ class PeerSession {
 	/** What was lost with a broker that died, until the session has been told. */
 	private volatile String lostNotice;
 
+	/**
+	 * Set once the session is ending: nothing registers or starts a broker any more.
+	 * Without it a thread that lost the broker while the session ended (the push stream,
+	 * a heartbeat) started a new broker nobody would use, which outlived the session.
+	 */
+	private volatile boolean ending;
+
 	/** Set by {@code identify}: from then on the summary no longer follows git. */
 	private volatile String summaryOverride;
 
@@ -144,15 +151,16 @@ class PeerSession {
 			return action.apply(identity());
 		}
 		catch (BrokerProblem ex) {
-			if (!ex.isUnknownPeer()) {
+			if (!ex.isUnknownPeer() || ending) {
 				throw ex;
 			}
 			log.info("The broker no longer knows this peer: registering again");
 		}
 		catch (BrokerUnavailableException ex) {
-			if (Thread.currentThread().isInterrupted()) {
-				// Not the broker gone but this thread stopped as the session ends:
-				// registering again would bring back the peer that is leaving.
+			if (ending || Thread.currentThread().isInterrupted()) {
+				// The session is ending (or this thread was stopped as it ends):
+				// registering again would bring back the peer that is leaving, and
+				// might start a broker for nobody.
 				throw ex;
 			}
 			log.info("The broker is gone ({}): starting one and registering again", ex.getMessage());
@@ -280,10 +288,20 @@ class PeerSession {
 		return current != null ? current : reconnect(null);
 	}
 
+	/** From now on no call registers again or starts a broker: the session is ending. */
+	void ending() {
+		ending = true;
+	}
+
 	/** Replaces a failed or stale connection once, however many callers noticed it. */
 	private synchronized CompletableFuture<Registration> reconnect(CompletableFuture<Registration> stale) {
 		if (connection != null && connection != stale) {
 			return connection;
+		}
+		if (ending) {
+			// The registration to leave with stays as it was.
+			return CompletableFuture.failedFuture(new BrokerUnavailableException(
+					"This session is ending: it no longer registers or starts a broker."));
 		}
 		connection = CompletableFuture.supplyAsync(this::register, runnable -> {
 			Thread thread = new Thread(runnable, "mycelium-connect");
@@ -294,6 +312,9 @@ class PeerSession {
 	}
 
 	private Registration register() {
+		if (ending) {
+			throw new BrokerUnavailableException("This session is ending: it no longer registers or starts a broker.");
+		}
 		starter.ensureRunning();
 		GitWorkspace.Head now = workspace.head();
 		String summary = summary(now);

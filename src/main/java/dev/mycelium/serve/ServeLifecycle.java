@@ -69,7 +69,8 @@ final class ServeLifecycle implements ApplicationRunner, AutoCloseable {
 	 * Exits on a new daemon thread: {@code System.exit} on a thread the shutdown waits
 	 * for would deadlock.
 	 */
-	private static void exit(String why) {
+	private void exit(String why) {
+		session.ending();
 		log.info("Session over ({}): leaving and exiting", why);
 		Thread exit = new Thread(() -> System.exit(0), "mycelium-exit");
 		exit.setDaemon(true);
@@ -78,6 +79,7 @@ final class ServeLifecycle implements ApplicationRunner, AutoCloseable {
 
 	@Override
 	public void close() {
+		session.ending();
 		delivery.close();
 		heartbeats.shutdownNow();
 		session.leave();
