@@ -1,7 +1,6 @@
 package dev.mycelium.serve;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +15,6 @@ import dev.mycelium.client.BrokerClient;
 import dev.mycelium.client.BrokerStarter;
 import dev.mycelium.client.BrokerUnavailableException;
 import dev.mycelium.client.ClientProperties;
-import dev.mycelium.protocol.BrokerState;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -34,24 +32,15 @@ class PeerSessionTests {
 
 	/** Should the session start a broker after all, the test stops it. */
 	@AfterEach
-	void stopAnyBrokerStarted() throws InterruptedException {
-		Path state = temporary.resolve("home/broker.json");
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (Files.exists(temporary.resolve("home/broker.log")) && !Files.exists(state)
-				&& System.nanoTime() < deadline) {
-			Thread.sleep(100);
-		}
-		if (Files.exists(state)) {
-			long pid = ServeSessions.JSON.readValue(state.toFile(), BrokerState.class).pid();
-			ProcessHandle.of(pid).ifPresent(ServeSessions::stop);
-		}
+	void stopAnyBrokerStarted() {
+		ServeSessions.stopBrokerOf(temporary.resolve("home"));
 	}
 
 	@Test
 	void anEndingSessionNeitherRegistersNorStartsABroker() throws IOException {
 		Path home = temporary.resolve("home");
 		BrokerClient client = BrokerClient.create(
-				new ClientProperties(home, "localhost", freePort(), Duration.ofSeconds(90)),
+				new ClientProperties(home, "localhost", ServeSessions.freePort(), Duration.ofSeconds(90)),
 				JsonMapper.builder().build(), Duration.ofSeconds(5));
 		Path directory = Files.createDirectories(temporary.resolve("work"));
 		PeerSession session = new PeerSession(client, new BrokerStarter(client), new GitWorkspace(directory),
@@ -64,12 +53,6 @@ class PeerSessionTests {
 		assertThatExceptionOfType(BrokerUnavailableException.class).isThrownBy(session::identity);
 		assertThat(home.resolve("broker.log")).as("no broker was launched").doesNotExist();
 		session.leave();
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

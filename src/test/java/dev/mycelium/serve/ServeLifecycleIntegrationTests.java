@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +52,7 @@ class ServeLifecycleIntegrationTests {
 	@BeforeEach
 	void noBrokerYet() throws IOException {
 		home = temporary.resolve("home");
-		port = freePort();
+		port = ServeSessions.freePort();
 		Files.createDirectories(temporary.resolve("logs"));
 		sessions = new ServeSessions(home, port, temporary.resolve("logs"));
 	}
@@ -371,12 +370,6 @@ class ServeLifecycleIntegrationTests {
 
 	private Path directory(String name) throws IOException {
 		return Files.createDirectories(temporary.resolve("work").resolve(name));
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

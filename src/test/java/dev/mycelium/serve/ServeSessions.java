@@ -1,6 +1,7 @@
 package dev.mycelium.serve;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -285,10 +286,15 @@ final class ServeSessions implements AutoCloseable {
 		for (Process process : processes) {
 			stop(process.toHandle());
 		}
-		// Brokers the sessions started run detached: stop them too. One launched just
-		// before its session ended has a log but no broker.json yet: wait for it to
-		// start,
-		// or it would outlive the test.
+		stopBrokerOf(home);
+	}
+
+	/**
+	 * Stops the broker a session started for {@code home}: brokers run detached. One
+	 * launched just before its session ended has a log but no broker.json yet: it is
+	 * waited for, or it would outlive the test.
+	 */
+	static void stopBrokerOf(Path home) {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 		while (Files.exists(home.resolve("broker.log")) && !Files.exists(home.resolve("broker.json"))
 				&& System.nanoTime() < deadline) {
@@ -301,10 +307,18 @@ final class ServeSessions implements AutoCloseable {
 			}
 		}
 		try {
-			ProcessHandle.of(brokerState().pid()).ifPresent(ServeSessions::stop);
+			ProcessHandle.of(JSON.readValue(home.resolve("broker.json").toFile(), BrokerState.class).pid())
+				.ifPresent(ServeSessions::stop);
 		}
 		catch (RuntimeException ex) {
 			// no broker.json: no broker running
+		}
+	}
+
+	/** A port nothing listens on (as of now). */
+	static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
 		}
 	}
 
