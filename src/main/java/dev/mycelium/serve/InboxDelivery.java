@@ -537,9 +537,8 @@ final class InboxDelivery implements AutoCloseable {
 		}
 		Set<String> held = session.call(client::held);
 		synchronized (pending) {
-			// Only what was waiting when the broker was asked: a message held since then
-			// is
-			// not in its answer.
+			// Only what was waiting when the broker was asked: a message held since
+			// then is not in its answer.
 			pending.keySet().removeIf(id -> asked.contains(id) && !held.contains(id));
 		}
 	}

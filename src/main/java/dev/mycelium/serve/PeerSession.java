@@ -293,6 +293,10 @@ class PeerSession {
 		ending = true;
 	}
 
+	private static BrokerUnavailableException sessionEnding() {
+		return new BrokerUnavailableException("This session is ending: it no longer registers or starts a broker.");
+	}
+
 	/** Replaces a failed or stale connection once, however many callers noticed it. */
 	private synchronized CompletableFuture<Registration> reconnect(CompletableFuture<Registration> stale) {
 		if (connection != null && connection != stale) {
@@ -300,8 +304,7 @@ class PeerSession {
 		}
 		if (ending) {
 			// The registration to leave with stays as it was.
-			return CompletableFuture.failedFuture(new BrokerUnavailableException(
-					"This session is ending: it no longer registers or starts a broker."));
+			return CompletableFuture.failedFuture(sessionEnding());
 		}
 		connection = CompletableFuture.supplyAsync(this::register, runnable -> {
 			Thread thread = new Thread(runnable, "mycelium-connect");
@@ -313,7 +316,8 @@ class PeerSession {
 
 	private Registration register() {
 		if (ending) {
-			throw new BrokerUnavailableException("This session is ending: it no longer registers or starts a broker.");
+			// Ending since the registration was asked for.
+			throw sessionEnding();
 		}
 		starter.ensureRunning();
 		GitWorkspace.Head now = workspace.head();

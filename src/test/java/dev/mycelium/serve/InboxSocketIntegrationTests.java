@@ -107,8 +107,7 @@ class InboxSocketIntegrationTests {
 	@Test
 	void aBroadcastQueuedOnlyInAnotherSessionsTranscriptIsLeftToTheHooksNotHeldForEver() throws Exception {
 		// Another session of the same project directory got the same broadcast; this
-		// one's
-		// socket dropped it.
+		// one's socket dropped it.
 		String other = UUID.randomUUID().toString();
 		claudeCode.onFrame = frame -> append(other + ".jsonl", enqueue(other, frame.content()));
 		String name = join();
