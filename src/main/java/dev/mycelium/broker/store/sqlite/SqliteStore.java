@@ -125,6 +125,16 @@ public final class SqliteStore implements BrokerStore {
 	/** The last inbox sequence number committed; touched by the writer only. */
 	private long lastSequence;
 
+	/**
+	 * No unread message was sent before this (nanoseconds since 1970), so a sweep scans
+	 * the inboxes for expired mail only once something may be: a scan of 100,000 messages
+	 * every second would cost more than the rest of the sweep. Written by the writer:
+	 * lowered by each append, raised only by the expiry scan, which finds the true
+	 * oldest; a batch rolled back leaves it at {@link Long#MIN_VALUE} (unknown: the next
+	 * sweep scans).
+	 */
+	private volatile long oldestSentAt = Long.MAX_VALUE;
+
 	private SqliteStore(Path file, Fsync fsync) throws SQLException {
 		this.file = file;
 		this.schemaVersion = Schema.migrate(file);
@@ -150,7 +160,8 @@ public final class SqliteStore implements BrokerStore {
 			@Override
 			public void rolledBack(Tx tx) {
 				// Nothing was published; the last-seen times stay to be written next
-				// time.
+				// time. An expiry scan of the batch may have raised the oldest time.
+				oldestSentAt = Long.MIN_VALUE;
 			}
 		});
 	}
@@ -247,12 +258,21 @@ public final class SqliteStore implements BrokerStore {
 					counts.put(rows.getString(1), rows.getInt(2));
 				}
 			}
+			oldestSentAt = oldestSentAt(writer);
 			try (ResultSet rows = statement.executeQuery("SELECT max((SELECT value FROM meta WHERE key = 'last_seq'),"
 					+ " coalesce((SELECT max(seq) FROM inbox), 0), coalesce((SELECT max(seq) FROM expired), 0))")) {
 				lastSequence = rows.next() ? rows.getLong(1) : 0;
 			}
 		}
 		writer.commit();
+	}
+
+	private static long oldestSentAt(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("SELECT min(sent_at) FROM inbox")) {
+			long oldest = rows.next() ? rows.getLong(1) : 0;
+			return rows.wasNull() ? Long.MAX_VALUE : oldest;
+		}
 	}
 
 	/** When the last-seen times were last written; touched by the writer only. */
@@ -604,6 +624,7 @@ public final class SqliteStore implements BrokerStore {
 				long sequence = ++tx.lastSequence;
 				bindInbox(insert, sequence, to, message);
 				insert.addBatch();
+				oldestSentAt = Math.min(oldestSentAt, nanos(message.sentAt()));
 				tx.addCount(to, 1);
 				tx.woken.add(to);
 				outcomes.add(new Appended(message, Appended.Outcome.APPENDED, sequence));
@@ -853,27 +874,15 @@ public final class SqliteStore implements BrokerStore {
 	}
 
 	/**
-	 * How many of the oldest messages (by sequence number) each sweep looks at for
-	 * expiry. Sequence follows the time of sending, except for mail an heir took over
-	 * (appended again): that expires at most a sweep or so later than its time.
+	 * The inbox has no index by time: expiry scans it, when {@link #oldestSentAt} says
+	 * so.
 	 */
-	private static final int EXPIRY_WINDOW = 1000;
-
-	private static final String EXPIRY_WINDOW_SQL = "seq <= (SELECT max(seq) FROM (SELECT seq FROM inbox ORDER BY seq LIMIT "
-			+ EXPIRY_WINDOW + ")) AND sent_at < ?";
+	private static final String EXPIRED_SQL = "sent_at < ?";
 
 	@Override
 	public List<StoredPeer> expire(Instant awayBefore, Instant sentBefore) {
 		boolean forget = peers.values().stream().anyMatch(p -> !p.isLive() && p.awaySince().isBefore(awayBefore));
-		Long oldest = read(reader -> {
-			try (ResultSet rows = reader
-				.prepare(
-						"SELECT min(sent_at) FROM (SELECT sent_at FROM inbox ORDER BY seq LIMIT " + EXPIRY_WINDOW + ")")
-				.executeQuery()) {
-				return rows.next() && rows.getObject(1) != null ? rows.getLong(1) : null;
-			}
-		});
-		boolean stale = oldest != null && oldest < nanos(sentBefore);
+		boolean stale = oldestSentAt < nanos(sentBefore);
 		if (!forget && !stale) {
 			return List.of();
 		}
@@ -885,15 +894,18 @@ public final class SqliteStore implements BrokerStore {
 					forgotten.add(peer);
 				}
 			}
-			PreparedStatement counted = tx.prepare(
-					"SELECT recipient_id, count(*) FROM inbox WHERE " + EXPIRY_WINDOW_SQL + " GROUP BY recipient_id");
-			counted.setLong(1, nanos(sentBefore));
-			try (ResultSet rows = counted.executeQuery()) {
-				while (rows.next()) {
-					tx.addCount(rows.getString(1), -rows.getInt(2));
+			if (stale) {
+				PreparedStatement counted = tx.prepare(
+						"SELECT recipient_id, count(*) FROM inbox WHERE " + EXPIRED_SQL + " GROUP BY recipient_id");
+				counted.setLong(1, nanos(sentBefore));
+				try (ResultSet rows = counted.executeQuery()) {
+					while (rows.next()) {
+						tx.addCount(rows.getString(1), -rows.getInt(2));
+					}
 				}
+				moveToExpired(tx, EXPIRED_SQL, statement -> statement.setLong(1, nanos(sentBefore)));
+				oldestSentAt = oldestSentAt(tx.connection());
 			}
-			moveToExpired(tx, EXPIRY_WINDOW_SQL, statement -> statement.setLong(1, nanos(sentBefore)));
 			return forgotten;
 		});
 	}

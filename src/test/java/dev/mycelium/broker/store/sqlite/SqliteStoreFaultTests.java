@@ -59,8 +59,10 @@ class SqliteStoreFaultTests {
 	void aDamagedDatabaseIsRefusedAndLeftAsItIs() throws Exception {
 		SqliteStore.open(file(), SqliteStore.Fsync.NORMAL).close();
 		byte[] bytes = Files.readAllBytes(file());
-		// Scribble over the schema page, after the file header.
-		for (int i = 120; i < Math.min(bytes.length, 3000); i++) {
+		// Scribble over the schema page (the first 4 KB), after the file header: its page
+		// header and cells. Free space alone would go unnoticed, and where the cells lie
+		// depends on the schema.
+		for (int i = 100; i < Math.min(bytes.length, 4096); i++) {
 			bytes[i] = (byte) 0x5a;
 		}
 		Files.write(file(), bytes);
@@ -82,7 +84,7 @@ class SqliteStoreFaultTests {
 		}
 
 		assertThatIllegalStateException().isThrownBy(() -> SqliteStore.open(file(), SqliteStore.Fsync.NORMAL))
-			.withMessageContaining("was written by a newer mycelium (schema version 99; this one knows up to 1)")
+			.withMessageContaining("was written by a newer mycelium (schema version 99; this one knows up to 2)")
 			.withMessageContaining("run the newer mycelium");
 	}
 
