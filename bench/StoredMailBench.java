@@ -62,8 +62,15 @@ public class StoredMailBench {
 		}
 		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		int perInbox = (messages + peers - 1) / peers;
+		// Daemon threads: a failed send must not keep this JVM alive after main ends.
+		ExecutorService pool = Executors.newFixedThreadPool(4, work -> {
+			Thread thread = new Thread(work, "bench-filler");
+			thread.setDaemon(true);
+			return thread;
+		});
+		Process broker = null;
 		try {
-			Process broker = start(program, home, port, perInbox);
+			broker = start(program, home, port, perInbox);
 			awaitUp(http, port, broker, System.nanoTime());
 			String token = Files.readString(home.resolve("token")).trim();
 			List<String[]> inboxes = new ArrayList<>();
@@ -73,7 +80,6 @@ public class StoredMailBench {
 			String[] sender = register(http, port, token, "sender");
 			String text = "x".repeat(body);
 			long fillStart = System.nanoTime();
-			ExecutorService pool = Executors.newFixedThreadPool(4);
 			List<Future<?>> work = new ArrayList<>();
 			int total = messages;
 			for (int t = 0; t < 4; t++) {
@@ -117,7 +123,21 @@ public class StoredMailBench {
 			System.out.printf(Locale.US, "first read     an inbox   median %.2f s  min %.2f  max %.2f%n", median(read),
 					Arrays.stream(read).min().orElse(0), Arrays.stream(read).max().orElse(0));
 		}
+		catch (Exception ex) {
+			// The broker's log goes with its home: show its end first.
+			Path log = home.resolve("broker.log");
+			if (Files.exists(log)) {
+				List<String> lines = Files.readAllLines(log);
+				System.err.println("[bench] the run failed; the broker log ends:");
+				lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.err::println);
+			}
+			throw ex;
+		}
 		finally {
+			pool.shutdownNow();
+			if (broker != null && broker.isAlive()) {
+				stop(broker);
+			}
 			try (Stream<Path> files = Files.walk(home)) {
 				files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 			}
