@@ -34,6 +34,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import dev.mycelium.broker.push.MailSignals;
 import dev.mycelium.broker.store.BrokerStore;
+import dev.mycelium.broker.store.StoreRefusedException;
 import dev.mycelium.broker.store.memory.MemoryStore;
 import dev.mycelium.broker.store.redis.RedisStore;
 import dev.mycelium.broker.store.sqlite.SqliteStore;
@@ -73,7 +74,7 @@ public class BrokerConfiguration {
 		if (!kind.equals("redis") && !store.redisUrl().isBlank()) {
 			// Never ignore a shared store silently: the other machines would not see this
 			// one.
-			throw new IllegalStateException("MYCELIUM_STORE=" + store.type() + " and MYCELIUM_REDIS_URL are both set:"
+			throw new StoreRefusedException("MYCELIUM_STORE=" + store.type() + " and MYCELIUM_REDIS_URL are both set:"
 					+ " unset MYCELIUM_REDIS_URL to keep the state on this machine, or MYCELIUM_STORE to share it"
 					+ " through Redis.");
 		}
@@ -82,13 +83,13 @@ public class BrokerConfiguration {
 			case "memory" -> new MemoryStore();
 			case "redis" -> {
 				if (store.redisUrl().isBlank()) {
-					throw new IllegalStateException("MYCELIUM_STORE=redis needs MYCELIUM_REDIS_URL"
+					throw new StoreRefusedException("MYCELIUM_STORE=redis needs MYCELIUM_REDIS_URL"
 							+ " (redis://[user:password@]host:port[/database], or rediss:// for TLS).");
 				}
 				yield RedisStore.open(store.redisUrl(),
 						store.redisCa().isBlank() ? null : java.nio.file.Path.of(store.redisCa()));
 			}
-			default -> throw new IllegalStateException("MYCELIUM_STORE=" + store.type()
+			default -> throw new StoreRefusedException("MYCELIUM_STORE=" + store.type()
 					+ " is not a store: use sqlite (the default, durable), memory, or redis (with MYCELIUM_REDIS_URL).");
 		};
 	}
@@ -97,7 +98,7 @@ public class BrokerConfiguration {
 		return switch (fsync.toLowerCase(Locale.ROOT)) {
 			case "normal" -> SqliteStore.Fsync.NORMAL;
 			case "full" -> SqliteStore.Fsync.FULL;
-			default -> throw new IllegalStateException(
+			default -> throw new StoreRefusedException(
 					"MYCELIUM_FSYNC=" + fsync + " is not a policy: use normal (the default) or full.");
 		};
 	}

@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 
+import dev.mycelium.broker.store.StoreRefusedException;
 import dev.mycelium.protocol.BrokerInfo;
 import dev.mycelium.protocol.BrokerState;
 import dev.mycelium.protocol.MyceliumHome;
@@ -77,7 +78,7 @@ final class BrokerStateFile implements ApplicationListener<WebServerInitializedE
 			}
 			if (acquired == null) {
 				lockChannel.close();
-				throw new IllegalStateException("Another mycelium broker is already running for MYCELIUM_HOME="
+				throw new StoreRefusedException("Another mycelium broker is already running for MYCELIUM_HOME="
 						+ home.directory() + " (see " + home.brokerState() + "); stop it first or use another home.");
 			}
 			this.lock = acquired;

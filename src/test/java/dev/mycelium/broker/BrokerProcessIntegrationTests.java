@@ -98,11 +98,38 @@ class BrokerProcessIntegrationTests {
 
 		assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
 		assertThat(second.exitValue()).isNotZero();
-		assertThat(output(second)).contains("Another mycelium broker is already running");
+		assertThat(output(second)).contains("Another mycelium broker is already running")
+			.as("the sentence alone, no stack trace")
+			.doesNotContain("Caused by:")
+			.doesNotContain("\tat ");
 		assertThat(awaitState(home).instanceId()).as("the first broker is untouched").isEqualTo(first.instanceId());
 		assertThat(api.get("/api/peers/inbox", null).json().path("unread").asInt())
 			.as("its store too: the second broker never opened the database")
 			.isEqualTo(1);
+	}
+
+	@Test
+	void aDamagedDatabaseStopsTheBrokerWithItsSentenceAloneAndIsLeftAsItIs() throws Exception {
+		Path home = temporary.resolve("home");
+		Files.createDirectories(home);
+		byte[] damaged = new byte[8192];
+		new java.util.Random(13).nextBytes(damaged);
+		Files.write(home.resolve("mycelium.db"), damaged);
+
+		Process broker = start(Map.of("MYCELIUM_HOME", home.toString()), "broker", "--port",
+				String.valueOf(freePort()));
+
+		assertThat(broker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(broker.exitValue()).isNotZero();
+		assertThat(output(broker)).contains("APPLICATION FAILED TO START")
+			.contains("The broker cannot use its store " + home.resolve("mycelium.db"))
+			.contains("not a readable SQLite database")
+			.contains("MYCELIUM_STORE=memory")
+			.as("the sentence alone, no stack trace")
+			.doesNotContain("Caused by:")
+			.doesNotContain("\tat ");
+		assertThat(Files.readAllBytes(home.resolve("mycelium.db"))).isEqualTo(damaged);
+		assertThat(home.resolve("broker.json")).doesNotExist();
 	}
 
 	@Test

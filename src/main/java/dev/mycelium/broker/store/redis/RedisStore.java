@@ -67,6 +67,7 @@ import dev.mycelium.broker.store.NameClaim;
 import dev.mycelium.broker.store.NameRule;
 import dev.mycelium.broker.store.Registered;
 import dev.mycelium.broker.store.Registering;
+import dev.mycelium.broker.store.StoreRefusedException;
 import dev.mycelium.broker.store.StoreUnavailableException;
 import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.broker.store.StoredTask;
@@ -220,10 +221,10 @@ public final class RedisStore implements BrokerStore {
 			resources.shutdown();
 			String why = rootMessage(ex);
 			if (why.startsWith("WRONGPASS") || why.startsWith("NOAUTH") || why.startsWith("NOPERM")) {
-				throw new IllegalStateException("The broker cannot use its Redis at " + address + ": " + why
+				throw new StoreRefusedException("The broker cannot use its Redis at " + address + ": " + why
 						+ ". Check the user and password in MYCELIUM_REDIS_URL (redis://user:password@host:port).", ex);
 			}
-			throw new IllegalStateException("The broker cannot reach its Redis at " + address + ": " + why
+			throw new StoreRefusedException("The broker cannot reach its Redis at " + address + ": " + why
 					+ ". Start Redis or check MYCELIUM_REDIS_URL (redis://[user:password@]host:port[/database],"
 					+ " rediss:// for TLS, MYCELIUM_REDIS_CA for its certificate).", ex);
 		}
@@ -245,7 +246,7 @@ public final class RedisStore implements BrokerStore {
 		}
 		catch (RuntimeException ex) {
 			// Never repeat the URL: it may hold a password.
-			throw new IllegalStateException("MYCELIUM_REDIS_URL is not a Redis URL (" + ex.getClass().getSimpleName()
+			throw new StoreRefusedException("MYCELIUM_REDIS_URL is not a Redis URL (" + ex.getClass().getSimpleName()
 					+ "): use redis://[user:password@]host:port[/database], or rediss:// for TLS.", ex);
 		}
 		RedisStore store = new RedisStore(uri, trustedCertificates);
@@ -264,13 +265,13 @@ public final class RedisStore implements BrokerStore {
 			String version = serverVersion();
 			if (version != null && Integer.parseInt(version.substring(0, version.indexOf('.'))) < 7) {
 				// XADD <inbox> 0-* (the next sequence of an inbox) came with Redis 7.0.
-				throw new IllegalStateException("The Redis at " + address + " is version " + version
+				throw new StoreRefusedException("The Redis at " + address + " is version " + version
 						+ "; mycelium needs Redis 7.0 or newer. Nothing was changed.");
 			}
 			redis.setnx(PREFIX + "layout", String.valueOf(LAYOUT));
 			String layout = redis.get(PREFIX + "layout");
 			if (!String.valueOf(LAYOUT).equals(layout)) {
-				throw new IllegalStateException("The Redis at " + address + " holds mycelium keys of layout " + layout
+				throw new StoreRefusedException("The Redis at " + address + " holds mycelium keys of layout " + layout
 						+ " (this broker knows " + LAYOUT + "): run the mycelium of the other brokers, or use"
 						+ " another database (redis://host:port/<n>). Nothing was changed.");
 			}
@@ -281,7 +282,7 @@ public final class RedisStore implements BrokerStore {
 					loaded.peers().size(), unreadCounts().values().stream().mapToInt(Integer::intValue).sum());
 		}
 		catch (RedisException ex) {
-			throw new IllegalStateException("The broker cannot use its Redis at " + address + ": " + rootMessage(ex)
+			throw new StoreRefusedException("The broker cannot use its Redis at " + address + ": " + rootMessage(ex)
 					+ ". Check MYCELIUM_REDIS_URL (the password or ACL user, the database).", ex);
 		}
 	}

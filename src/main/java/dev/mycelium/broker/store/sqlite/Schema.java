@@ -18,6 +18,7 @@ import org.flywaydb.core.api.MigrationVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.mycelium.broker.store.StoreRefusedException;
 import dev.mycelium.protocol.MyceliumHome;
 
 /**
@@ -77,7 +78,7 @@ final class Schema {
 			.orElse(MigrationVersion.EMPTY);
 		for (MigrationInfo info : applied) {
 			if (info.getState() == MigrationState.FUTURE_SUCCESS || info.getState() == MigrationState.FUTURE_FAILED) {
-				throw new IllegalStateException(file + " was written by a newer mycelium (schema version "
+				throw new StoreRefusedException(file + " was written by a newer mycelium (schema version "
 						+ info.getVersion() + "; this one knows up to " + known
 						+ "): run the newer mycelium, or set MYCELIUM_HOME to another directory. The file was left as it is.");
 			}
@@ -161,8 +162,8 @@ final class Schema {
 		}
 	}
 
-	private static IllegalStateException refused(Path file, String why, Throwable cause) {
-		return new IllegalStateException("The broker cannot use its store " + file + ": " + why
+	private static StoreRefusedException refused(Path file, String why, Throwable cause) {
+		return new StoreRefusedException("The broker cannot use its store " + file + ": " + why
 				+ ". The file was left as it is; move it aside (or repair it with sqlite3's .recover) to start"
 				+ " with an empty store, or run the broker with MYCELIUM_STORE=memory.", cause);
 	}
