@@ -201,13 +201,13 @@ public class BrokerConfiguration {
 				.allMatch(InetAddress::isLoopbackAddress);
 		}
 		catch (UnknownHostException ex) {
-			throw new IllegalStateException("MYCELIUM_HOST=" + properties.host() + " is not a known host name", ex);
+			throw new SettingRefusedException("MYCELIUM_HOST=" + properties.host() + " is not a known host name", ex);
 		}
 		if (loopback) {
 			return Optional.empty();
 		}
 		if (!properties.allowRemote()) {
-			throw new IllegalStateException("MYCELIUM_HOST=" + properties.host()
+			throw new SettingRefusedException("MYCELIUM_HOST=" + properties.host()
 					+ " is not a loopback address: other machines could reach the broker. Use localhost, or set"
 					+ " MYCELIUM_ALLOW_REMOTE=true (--allow-remote) if that is really what you want.");
 		}
