@@ -95,7 +95,6 @@ public class StoredMailBench {
 			for (Future<?> f : work) {
 				f.get();
 			}
-			pool.shutdown();
 			double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
 			stop(broker);
 			long bytes = databaseBytes(home);
