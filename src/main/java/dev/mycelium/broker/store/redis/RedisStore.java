@@ -28,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -403,12 +404,21 @@ public final class RedisStore implements BrokerStore {
 			}
 		}
 
+		/**
+		 * Whether the mail channel was subscribed before: the first subscription comes
+		 * before the store's first read, so nothing was missed that a reader should look
+		 * for. Told anyway, it woke the long-polls of peers registered meanwhile with no
+		 * mail (it arrives on Lettuce's thread, after the store opened), as a contract
+		 * test caught once.
+		 */
+		private final AtomicBoolean mailSubscribedBefore = new AtomicBoolean();
+
 		@Override
 		public void subscribed(String channel, long count) {
 			// Also after a reconnection: whatever was published meanwhile was missed, so
 			// read the peers again and let every reader look at its inbox.
 			resync = true;
-			if (channel.endsWith(":mail")) {
+			if (channel.endsWith(":mail") && mailSubscribedBefore.getAndSet(true)) {
 				signalling.execute(() -> tell(snapshot.peers().keySet()));
 			}
 		}
