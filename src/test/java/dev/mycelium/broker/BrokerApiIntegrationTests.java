@@ -2,9 +2,15 @@ package dev.mycelium.broker;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -273,6 +279,45 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.body()).isEqualTo("[]");
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(450));
+		}
+
+		@Test
+		void longPollsWhoseTimeRunsOutAsMailArrivesAllAnswerAndLoseNothing() throws Exception {
+			// Mail sent as a long-poll's time runs out races the end of its wait: the
+			// long-poll must answer either way (with or without the mail), and the mail
+			// must stay readable.
+			Agent alice = api.register(unique("alice"));
+			List<Agent> readers = IntStream.range(0, 16).mapToObj(i -> api.register(unique("reader"))).toList();
+			Map<Agent, List<String>> read = new HashMap<>();
+			ExecutorService polling = Executors.newFixedThreadPool(readers.size());
+			try {
+				for (int round = 0; round < 12; round++) {
+					List<CompletableFuture<Response>> polls = readers.stream()
+						.map(reader -> CompletableFuture.supplyAsync(
+								() -> api.get("/api/peers/" + reader.id() + "/messages?wait=0.2", reader.secret()),
+								polling))
+						.toList();
+					Thread.sleep(180 + 10L * (round % 5));
+					for (Agent reader : readers) {
+						api.send(alice, reader, "round " + round);
+					}
+					for (CompletableFuture<Response> poll : polls) {
+						assertThat(poll.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+					}
+					// Emptied between rounds: every long-poll of the next one waits.
+					for (Agent reader : readers) {
+						List<Message> unread = api.unread(reader);
+						read.computeIfAbsent(reader, key -> new ArrayList<>())
+							.addAll(unread.stream().map(Message::body).toList());
+						api.ack(reader, unread.stream().map(Message::id).toList());
+					}
+				}
+			}
+			finally {
+				polling.shutdownNow();
+			}
+			List<String> everyRound = IntStream.range(0, 12).mapToObj(round -> "round " + round).toList();
+			assertThat(read.values()).allSatisfy(bodies -> assertThat(bodies).isEqualTo(everyRound));
 		}
 
 		@Test
