@@ -97,6 +97,15 @@ public class BrokerThroughputBench {
 		catch (Exception ex) {
 			System.err.println("[bench] FAILED");
 			ex.printStackTrace();
+			// The broker's side of the failure, before close() deletes its home.
+			try {
+				List<String> problems = broker.logProblems();
+				System.err.printf("[bench] broker log: %d WARN/ERROR lines%n", problems.size());
+				problems.stream().limit(20).forEach(line -> System.err.println("[bench]   " + line));
+			}
+			catch (IOException | RuntimeException unreadable) {
+				System.err.println("[bench] broker log unreadable: " + unreadable);
+			}
 		}
 		finally {
 			broker.close();
@@ -493,9 +502,8 @@ public class BrokerThroughputBench {
 				answer = json == null ? get(path, secret) : post(path, secret, json);
 			}
 			catch (java.net.SocketTimeoutException ex) {
-				throw new IllegalStateException(
-						String.format("%s %s unanswered after %.0f ms", method, path, millis(System.nanoTime() - began)),
-						ex);
+				throw new IllegalStateException(String.format("%s %s unanswered after %.0f ms (connection from port %d)",
+						method, path, millis(System.nanoTime() - began), socket.getLocalPort()), ex);
 			}
 			if (answer.status() != status) {
 				throw new IllegalStateException(method + " " + path + " answered " + answer.status() + " (expected "
