@@ -84,17 +84,23 @@ class MessageController {
 		if (arrival.isDone()) {
 			return repository.unread(caller, peer);
 		}
-		// The wait ends on this broker's timer (the inbox is then read as it is,
-		// most often empty), not on the servlet container's timeout, which could
-		// fire while mail that arrived at that moment was being answered: in that
-		// race a one-second long-poll went unanswered for over 30 s (when the
-		// client gave up), in 2 of 7 short runs of the throughput bench (a fresh
-		// broker, a long-poll per inbox for 100 inboxes), and in none of 12 since.
-		// The container's timeout stays as a guard far behind.
-		DeferredResult<List<Message>> result = new DeferredResult<>(
-				(long) (wait * 1000) + CONTAINER_TIMEOUT_GUARD.toMillis());
+		// The wait ends on this broker's timer, not on the servlet container's
+		// timeout, which could fire while mail that arrived at that moment was being
+		// answered: in that race a one-second long-poll went unanswered for over 30 s
+		// (when the client gave up), in 2 of 7 short runs of the throughput bench (a
+		// fresh broker, a long-poll per inbox for 100 inboxes), and in none of 20
+		// since. The container's timeout stays as a guard far behind. The timer's
+		// task runs on the JDK's one delay thread (Runnable::run, not a thread per
+		// task), so it reads nothing: mail that came as it fired waits for the next
+		// read.
+		long waitMillis = (long) (wait * 1000);
+		DeferredResult<List<Message>> result = new DeferredResult<>(waitMillis + CONTAINER_TIMEOUT_GUARD.toMillis());
 		result.onTimeout(() -> result.setResult(List.of()));
-		arrival.completeOnTimeout(null, (long) (wait * 1000), TimeUnit.MILLISECONDS).thenRun(() -> {
+		CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, Runnable::run).execute(() -> {
+			arrival.cancel(false);
+			result.setResult(List.of());
+		});
+		arrival.thenRun(() -> {
 			try {
 				result.setResult(repository.unread(caller, peer));
 			}
