@@ -162,7 +162,8 @@ final class Schema {
 		}
 	}
 
-	private static StoreRefusedException refused(Path file, String why, Throwable cause) {
+	/** The one sentence for a database file the broker will not use, and what to do. */
+	static StoreRefusedException refused(Path file, String why, Throwable cause) {
 		return new StoreRefusedException("The broker cannot use its store " + file + ": " + why
 				+ ". The file was left as it is; move it aside (or repair it with sqlite3's .recover) to start"
 				+ " with an empty store, or run the broker with MYCELIUM_STORE=memory.", cause);

@@ -40,7 +40,6 @@ import dev.mycelium.broker.store.NameClaim;
 import dev.mycelium.broker.store.NameRule;
 import dev.mycelium.broker.store.Registered;
 import dev.mycelium.broker.store.Registering;
-import dev.mycelium.broker.store.StoreRefusedException;
 import dev.mycelium.broker.store.StoreUnavailableException;
 import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.broker.store.StoredTask;
@@ -180,9 +179,7 @@ public final class SqliteStore implements BrokerStore {
 			return store;
 		}
 		catch (SQLException ex) {
-			throw new StoreRefusedException("The broker cannot use its store " + file + ": " + Schema.rootMessage(ex)
-					+ ". The file was left as it is; move it aside to start with an empty"
-					+ " store, or run the broker with MYCELIUM_STORE=memory.", ex);
+			throw Schema.refused(file, Schema.rootMessage(ex), ex);
 		}
 	}
 
