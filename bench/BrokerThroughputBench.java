@@ -175,6 +175,9 @@ public class BrokerThroughputBench {
 		print("cpu            client %.2f cores  broker %.2f cores  other %.2f cores  (%.0f / %.0f us per message)",
 				cpu.client, cpu.broker, cpu.other, cpu.client * deliveryMicros / options.messages,
 				cpu.broker * deliveryMicros / options.messages);
+		if (cpu.brokerSwitches >= 0) {
+			print("switches       broker %.2f context switches per message", (double) cpu.brokerSwitches / options.messages);
+		}
 		if (cpu.other > 0.1) {
 			print("note           other processes kept %.2f cores busy meanwhile: these figures are too low", cpu.other);
 		}
@@ -898,14 +901,14 @@ public class BrokerThroughputBench {
 	 * compete for the same cores, so a throughput figure means little without knowing
 	 * which of the two used them, and whether something else did.
 	 */
-	record CpuSnapshot(long wall, long client, long broker, long machine) {
+	record CpuSnapshot(long wall, long client, long broker, long machine, long brokerSwitches) {
 
 		/** /proc/stat counts USER_HZ ticks: 100 per second on every common Linux. */
 		private static final long NANOS_PER_TICK = 10_000_000;
 
 		static CpuSnapshot take(ProcessHandle broker) {
 			return new CpuSnapshot(System.nanoTime(), cpuNanos(ProcessHandle.current()), cpuNanos(broker),
-					machineBusyNanos());
+					machineBusyNanos(), contextSwitches(broker));
 		}
 
 		CpuUse since(CpuSnapshot start) {
@@ -914,11 +917,42 @@ public class BrokerThroughputBench {
 			double brokerCores = (broker - start.broker) / wallNanos;
 			double otherCores = machine < 0 || start.machine < 0 ? Double.NaN
 					: Math.max(0, (machine - start.machine) / wallNanos - clientCores - brokerCores);
-			return new CpuUse(clientCores, brokerCores, otherCores);
+			long switches = brokerSwitches < 0 || start.brokerSwitches < 0 ? -1
+					: brokerSwitches - start.brokerSwitches;
+			return new CpuUse(clientCores, brokerCores, otherCores, switches);
 		}
 
 		private static long cpuNanos(ProcessHandle process) {
 			return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+		}
+
+		/**
+		 * Context switches of the broker's threads so far, from /proc (-1 elsewhere): a
+		 * figure that, unlike CPU time, does not change with how fast the host is that
+		 * day, and each switch costs a thread's wake-up, dearer in a virtual machine.
+		 * Threads that ended meanwhile drop out; a steady broker ends none.
+		 */
+		private static long contextSwitches(ProcessHandle process) {
+			try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+				long total = 0;
+				for (Path task : (Iterable<Path>) tasks::iterator) {
+					try {
+						for (String line : Files.readAllLines(task.resolve("status"))) {
+							if (line.startsWith("voluntary_ctxt_switches:")
+									|| line.startsWith("nonvoluntary_ctxt_switches:")) {
+								total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+							}
+						}
+					}
+					catch (IOException ended) {
+						// The thread ended between the listing and the read.
+					}
+				}
+				return total;
+			}
+			catch (IOException | RuntimeException ex) {
+				return -1;
+			}
 		}
 
 		/** Time all CPUs were neither idle nor waiting for I/O; -1 without /proc/stat. */
@@ -942,7 +976,7 @@ public class BrokerThroughputBench {
 	}
 
 	/** Average number of cores each party kept busy over a phase. */
-	record CpuUse(double client, double broker, double other) {
+	record CpuUse(double client, double broker, double other, long brokerSwitches) {
 	}
 
 	// ---- HTTP
