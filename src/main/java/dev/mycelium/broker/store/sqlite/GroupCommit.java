@@ -41,6 +41,9 @@ final class GroupCommit implements AutoCloseable {
 	/** Enough to carry every sender of a busy broker in one commit. */
 	private static final int MAX_BATCH = 512;
 
+	/** How long a waiting step yields before it parks (see awaitTurn). */
+	private static final long YIELD_NANOS = 50_000;
+
 	/** A step of one request: statements in the batch's transaction. */
 	interface Step<T> {
 
@@ -84,6 +87,7 @@ final class GroupCommit implements AutoCloseable {
 	<T> T write(Step<T> step) {
 		CompletableFuture<Object> answer = new CompletableFuture<>();
 		queue.add(new Pending(step, answer, Thread.currentThread()));
+		long yieldUntil = System.nanoTime() + YIELD_NANOS;
 		while (!answer.isDone()) {
 			if (writer.tryLock()) {
 				List<Pending> answered = new ArrayList<>();
@@ -117,9 +121,7 @@ final class GroupCommit implements AutoCloseable {
 				}
 			}
 			else {
-				// Woken when a batch answered ours, or when it is our turn to lead; the
-				// timeout only guards against a wake-up that never comes.
-				LockSupport.parkNanos(this, 1_000_000);
+				awaitTurn(answer, yieldUntil);
 			}
 		}
 		try {
@@ -131,6 +133,32 @@ final class GroupCommit implements AutoCloseable {
 			}
 			throw new IllegalStateException(ex.getCause());
 		}
+	}
+
+	/**
+	 * Waits for the batch that carries this step to commit, or for the writer's lock to
+	 * be free. Until the deadline it yields the core instead of parking: a commit takes
+	 * tens of microseconds, and waking a parked thread costs about as much (a round trip
+	 * between two threads, each parked in turn, took 18-47 µs on the two-core virtual
+	 * machine of the figures below). A yield lets other requests run meanwhile, and
+	 * returns at once when there are none. Throughput bench, two cores, nine interleaved
+	 * pairs on a host whose speed drifted: parking at once, 4,159-9,069 msg/s (median
+	 * 6,654); yielding for up to 50 µs first, 5,597-10,414 (median 8,047), faster in 8
+	 * pairs of 9, although a message then costs more context switches (2.98-3.22 against
+	 * 2.59 in the two pairs that counted them): a yield to another thread is one, but a
+	 * cheap one. With one budget per write (the trial's was per wait), three more pairs:
+	 * 5,790-7,561 against 4,972-6,838 msg/s, 2.63-2.76 switches per message.
+	 */
+	private void awaitTurn(CompletableFuture<Object> answer, long yieldUntil) {
+		while (System.nanoTime() < yieldUntil) {
+			if (answer.isDone() || !writer.isLocked()) {
+				return;
+			}
+			Thread.yield();
+		}
+		// Woken when a batch answered ours, or when it is our turn to lead; the timeout
+		// only guards against a wake-up that never comes.
+		LockSupport.parkNanos(this, 1_000_000);
 	}
 
 	private List<Pending> drain() {
