@@ -175,8 +175,11 @@ public class BrokerThroughputBench {
 		print("cpu            client %.2f cores  broker %.2f cores  other %.2f cores  (%.0f / %.0f us per message)",
 				cpu.client, cpu.broker, cpu.other, cpu.client * deliveryMicros / options.messages,
 				cpu.broker * deliveryMicros / options.messages);
-		if (cpu.brokerSwitches >= 0) {
-			print("switches       broker %.2f context switches per message", (double) cpu.brokerSwitches / options.messages);
+		if (cpu.brokerSwitches != null) {
+			double waits = (double) cpu.brokerSwitches.voluntary / options.messages;
+			double others = (double) cpu.brokerSwitches.involuntary / options.messages;
+			print("switches       broker %.2f context switches per message (%.2f waits, %.2f preempted or yielded)",
+					waits + others, waits, others);
 		}
 		if (cpu.other > 0.1) {
 			print("note           other processes kept %.2f cores busy meanwhile: these figures are too low", cpu.other);
@@ -901,7 +904,7 @@ public class BrokerThroughputBench {
 	 * compete for the same cores, so a throughput figure means little without knowing
 	 * which of the two used them, and whether something else did.
 	 */
-	record CpuSnapshot(long wall, long client, long broker, long machine, long brokerSwitches) {
+	record CpuSnapshot(long wall, long client, long broker, long machine, Switches brokerSwitches) {
 
 		/** /proc/stat counts USER_HZ ticks: 100 per second on every common Linux. */
 		private static final long NANOS_PER_TICK = 10_000_000;
@@ -917,8 +920,9 @@ public class BrokerThroughputBench {
 			double brokerCores = (broker - start.broker) / wallNanos;
 			double otherCores = machine < 0 || start.machine < 0 ? Double.NaN
 					: Math.max(0, (machine - start.machine) / wallNanos - clientCores - brokerCores);
-			long switches = brokerSwitches < 0 || start.brokerSwitches < 0 ? -1
-					: brokerSwitches - start.brokerSwitches;
+			Switches switches = brokerSwitches == null || start.brokerSwitches == null ? null
+					: new Switches(brokerSwitches.voluntary - start.brokerSwitches.voluntary,
+							brokerSwitches.involuntary - start.brokerSwitches.involuntary);
 			return new CpuUse(clientCores, brokerCores, otherCores, switches);
 		}
 
@@ -927,20 +931,26 @@ public class BrokerThroughputBench {
 		}
 
 		/**
-		 * Context switches of the broker's threads so far, from /proc (-1 elsewhere): a
-		 * figure that, unlike CPU time, does not change with how fast the host is that
-		 * day, and each switch costs a thread's wake-up, dearer in a virtual machine.
-		 * Threads that ended meanwhile drop out; a steady broker ends none.
+		 * Context switches of the broker's threads so far, from /proc (null elsewhere): a
+		 * figure that, unlike CPU time, does not drift with how fast the host is that day;
+		 * and a thread that waited must be woken, which in a virtual machine can cost as
+		 * much as a commit. Threads that ended meanwhile drop out; a steady broker ends
+		 * none.
 		 */
-		private static long contextSwitches(ProcessHandle process) {
+		private static Switches contextSwitches(ProcessHandle process) {
 			try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
-				long total = 0;
+				long voluntary = 0;
+				long involuntary = 0;
 				for (Path task : (Iterable<Path>) tasks::iterator) {
 					try {
 						for (String line : Files.readAllLines(task.resolve("status"))) {
-							if (line.startsWith("voluntary_ctxt_switches:")
-									|| line.startsWith("nonvoluntary_ctxt_switches:")) {
-								total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+							long count = line.contains("ctxt_switches:")
+									? Long.parseLong(line.substring(line.indexOf(':') + 1).trim()) : 0;
+							if (line.startsWith("voluntary_ctxt_switches:")) {
+								voluntary += count;
+							}
+							else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+								involuntary += count;
 							}
 						}
 					}
@@ -948,10 +958,10 @@ public class BrokerThroughputBench {
 						// The thread ended between the listing and the read.
 					}
 				}
-				return total;
+				return new Switches(voluntary, involuntary);
 			}
 			catch (IOException | RuntimeException ex) {
-				return -1;
+				return null;
 			}
 		}
 
@@ -975,8 +985,15 @@ public class BrokerThroughputBench {
 
 	}
 
+	/**
+	 * Context switches: voluntary when the thread waited (parked, blocked on a socket),
+	 * involuntary when it was preempted or yielded to another thread.
+	 */
+	record Switches(long voluntary, long involuntary) {
+	}
+
 	/** Average number of cores each party kept busy over a phase. */
-	record CpuUse(double client, double broker, double other, long brokerSwitches) {
+	record CpuUse(double client, double broker, double other, Switches brokerSwitches) {
 	}
 
 	// ---- HTTP
