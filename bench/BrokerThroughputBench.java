@@ -921,8 +921,7 @@ public class BrokerThroughputBench {
 			double otherCores = machine < 0 || start.machine < 0 ? Double.NaN
 					: Math.max(0, (machine - start.machine) / wallNanos - clientCores - brokerCores);
 			Switches switches = brokerSwitches == null || start.brokerSwitches == null ? null
-					: new Switches(brokerSwitches.voluntary - start.brokerSwitches.voluntary,
-							brokerSwitches.involuntary - start.brokerSwitches.involuntary);
+					: brokerSwitches.since(start.brokerSwitches);
 			return new CpuUse(clientCores, brokerCores, otherCores, switches);
 		}
 
@@ -944,13 +943,11 @@ public class BrokerThroughputBench {
 				for (Path task : (Iterable<Path>) tasks::iterator) {
 					try {
 						for (String line : Files.readAllLines(task.resolve("status"))) {
-							long count = line.contains("ctxt_switches:")
-									? Long.parseLong(line.substring(line.indexOf(':') + 1).trim()) : 0;
 							if (line.startsWith("voluntary_ctxt_switches:")) {
-								voluntary += count;
+								voluntary += statusValue(line);
 							}
 							else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
-								involuntary += count;
+								involuntary += statusValue(line);
 							}
 						}
 					}
@@ -963,6 +960,11 @@ public class BrokerThroughputBench {
 			catch (IOException | RuntimeException ex) {
 				return null;
 			}
+		}
+
+		/** The number in a /proc status line such as "voluntary_ctxt_switches:	42". */
+		private static long statusValue(String line) {
+			return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
 		}
 
 		/** Time all CPUs were neither idle nor waiting for I/O; -1 without /proc/stat. */
@@ -990,6 +992,11 @@ public class BrokerThroughputBench {
 	 * involuntary when it was preempted or yielded to another thread.
 	 */
 	record Switches(long voluntary, long involuntary) {
+
+		Switches since(Switches start) {
+			return new Switches(voluntary - start.voluntary, involuntary - start.involuntary);
+		}
+
 	}
 
 	/** Average number of cores each party kept busy over a phase. */
