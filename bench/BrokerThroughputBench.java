@@ -56,6 +56,9 @@ public class BrokerThroughputBench {
 	/** Long-poll length for receivers: short, so that stopping them takes at most this. */
 	private static final double POLL_WAIT_SECONDS = 1;
 
+	/** A long-poll answered later than this was not ended by the broker's own timer. */
+	private static final long POLL_LATE_NANOS = (long) ((POLL_WAIT_SECONDS + 5) * 1e9);
+
 	/**
 	 * The latency phase reads a recipient's inbox once this many are unread, well below
 	 * the broker's limit of 1,000, so that no timed send ever meets a full inbox.
@@ -479,7 +482,9 @@ public class BrokerThroughputBench {
 		RawConnection(int port, String token) throws IOException {
 			socket = new java.net.Socket("127.0.0.1", port);
 			socket.setTcpNoDelay(true);
-			socket.setSoTimeout(30_000);
+			// Longer than a long-poll plus the broker's guard behind it (30 s): an answer
+			// that only the guard gave is told from one that never came (see read()).
+			socket.setSoTimeout(40_000);
 			in = new java.io.BufferedInputStream(socket.getInputStream(), 16 * 1024);
 			out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
 			fixedHeaders = "Host: 127.0.0.1:" + port + "\r\nAuthorization: Bearer " + token
@@ -505,7 +510,7 @@ public class BrokerThroughputBench {
 
 		/**
 		 * The body of the answer to a GET (no {@code json}) or a POST; another status, or no
-		 * answer within the socket's 30 s, fails with the request named.
+		 * answer within the socket's 40 s, fails with the request named.
 		 */
 		String expect(int status, String method, String path, String secret, String json) throws IOException {
 			long began = System.nanoTime();
@@ -679,6 +684,12 @@ public class BrokerThroughputBench {
 				while (!stopping) {
 					long began = System.nanoTime();
 					List<String> ids = all(ID, connection.expect(200, "GET", unread, peer.secret(), null));
+					long took = System.nanoTime() - began;
+					if (took > POLL_LATE_NANOS) {
+						throw new IllegalStateException(String.format(
+								"GET %s answered only after %.0f ms, %d of them unread (the broker's own timer ends it after %.0f s)",
+								unread, millis(took), ids.size(), POLL_WAIT_SECONDS));
+					}
 					tally.polls.increment();
 					if (ids.isEmpty()) {
 						tally.emptyPolls.increment();
