@@ -483,7 +483,7 @@ public class BrokerThroughputBench {
 			socket = new java.net.Socket("127.0.0.1", port);
 			socket.setTcpNoDelay(true);
 			// Longer than a long-poll plus the broker's guard behind it (30 s): an answer
-			// that only the guard gave is told from one that never came (see read()).
+			// that only the guard gave is told from one that never came (Readers.read).
 			socket.setSoTimeout(40_000);
 			in = new java.io.BufferedInputStream(socket.getInputStream(), 16 * 1024);
 			out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
@@ -687,7 +687,7 @@ public class BrokerThroughputBench {
 					long took = System.nanoTime() - began;
 					if (took > POLL_LATE_NANOS) {
 						throw new IllegalStateException(String.format(
-								"GET %s answered only after %.0f ms, %d of them unread (the broker's own timer ends it after %.0f s)",
+								"GET %s answered only after %.0f ms, with %d messages (the broker's own timer ends it after %.0f s)",
 								unread, millis(took), ids.size(), POLL_WAIT_SECONDS));
 					}
 					tally.polls.increment();
