@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,7 @@ import static org.awaitility.Awaitility.await;
  * own too.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Tag("launcher")
 class LauncherIntegrationTests {
 
 	/** A JVM's complaint, as {@code -Xlog} prints it: "[0.005s][warning][aot] ...". */

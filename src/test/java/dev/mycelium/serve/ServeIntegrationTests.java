@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  * as a model would call them.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Tag("launcher")
 class ServeIntegrationTests {
 
 	private static final Pattern MESSAGE_ID = Pattern.compile("\\[([a-z2-7]{10})\\]");
