@@ -49,7 +49,7 @@ public class DeliveryLatencyBench {
 		}
 		Path checkout = Path.of("").toAbsolutePath();
 		Path root = Files.createTempDirectory("mycelium-delivery-bench");
-		System.err.println("Claude Code " + ClaudeCode.VERSION + ", " + rounds + " rounds per path, machine load "
+		System.err.println("Claude Code " + ClaudeCode.version() + ", " + rounds + " rounds per path, machine load "
 				+ Files.readString(Path.of("/proc/loadavg")).trim());
 		try (ClaudeCode user = new ClaudeCode(root.resolve("user"), checkout)) {
 			BrokerOf broker = new BrokerOf(user.myceliumHome(), user.port());

@@ -86,14 +86,10 @@ class MessageController {
 		}
 		// The wait ends on this broker's timer, not on the servlet container's
 		// timeout, which could fire while mail that arrived at that moment was being
-		// answered: in that race a one-second long-poll went unanswered for over 30 s
-		// (when the client gave up), in 2 of 7 short runs of the throughput bench (a
-		// fresh broker, a long-poll per inbox for 100 inboxes), and in none of 20
-		// since; once more in 104 runs a day later, cause not found (bench/README.md,
-		// "The durable store"). The container's timeout stays as a guard far behind.
-		// The timer's task runs on the JDK's one delay thread (Runnable::run, not a
-		// thread per task), so it reads nothing: mail that came as it fired waits for
-		// the next read.
+		// answered and leave the long-poll unanswered (the runs that showed it:
+		// bench/README.md and bench/results/). The container's timeout stays as a guard
+		// far behind. The timer's task runs on the JDK's one delay thread, so it reads
+		// nothing: mail that came as it fired waits for the next read.
 		long waitMillis = (long) (wait * 1000);
 		DeferredResult<List<Message>> result = new DeferredResult<>(waitMillis + CONTAINER_TIMEOUT_GUARD.toMillis());
 		result.onTimeout(() -> result.setResult(List.of()));

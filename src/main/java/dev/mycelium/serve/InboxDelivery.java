@@ -1,10 +1,10 @@
 package dev.mycelium.serve;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,16 +50,6 @@ final class InboxDelivery implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(InboxDelivery.class);
 
-	/** Claude Code writes the enqueue line at once; this leaves room for a slow disk. */
-	private static final Duration EVIDENCE_WAIT = Duration.ofSeconds(3);
-
-	/**
-	 * How long a frame the transcript shows queued may wait to enter the conversation: a
-	 * long tool call delays it, a queued prompt the user deleted never comes. Then the
-	 * other paths bring it (a duplicate if it still comes).
-	 */
-	private static final Duration QUEUED_WAIT = Duration.ofMinutes(10);
-
 	private static final Duration CONFIRM_TICK = Duration.ofMillis(100);
 
 	private static final Duration HELD_CHECK = Duration.ofSeconds(1);
@@ -75,31 +65,6 @@ final class InboxDelivery implements AutoCloseable {
 
 	private static final Duration LAST_RETRY = Duration.ofSeconds(2);
 
-	/** A message written to the socket, not yet seen in the conversation. */
-	private static final class Pending {
-
-		final String messageId;
-
-		final UUID frameId;
-
-		final Instant sentAt;
-
-		boolean enqueued;
-
-		/**
-		 * Queued in the transcript of another session of the project (a broadcast reaches
-		 * them all): not proof for this one, but no sign that the socket failed either.
-		 */
-		boolean queuedElsewhere;
-
-		Pending(String messageId, UUID frameId, Instant sentAt) {
-			this.messageId = messageId;
-			this.frameId = frameId;
-			this.sentAt = sentAt;
-		}
-
-	}
-
 	private final PeerSession session;
 
 	private final BrokerClient client;
@@ -114,8 +79,11 @@ final class InboxDelivery implements AutoCloseable {
 
 	private final boolean channel;
 
-	/** Guarded by itself, as is {@link #confirming}. */
-	private final Map<String, Pending> pending = new LinkedHashMap<>();
+	/**
+	 * What the socket was given and the transcript has not settled. Guarded by itself, as
+	 * are {@link #confirming}, {@link #toAcknowledge} and {@link #toRelease}.
+	 */
+	private final PendingFrames pending;
 
 	/** Whether a confirmation round is scheduled. */
 	private boolean confirming;
@@ -154,13 +122,6 @@ final class InboxDelivery implements AutoCloseable {
 
 	private String lastEventId;
 
-	/**
-	 * The Claude Code session ids whose transcript lines count as this session's: the one
-	 * it was started with, and those its own frames entered the conversation under (after
-	 * a {@code /clear}, or a session that continues another). Confirmer thread only.
-	 */
-	private final Set<String> ownSessions = new HashSet<>();
-
 	/** Confirmed but not yet acknowledged at the broker, and holds not yet released. */
 	private final Set<String> toAcknowledge = new LinkedHashSet<>();
 
@@ -175,9 +136,7 @@ final class InboxDelivery implements AutoCloseable {
 		this.socket = socket;
 		this.transcript = transcript;
 		this.channel = channel;
-		if (transcript.sessionId() != null) {
-			ownSessions.add(transcript.sessionId());
-		}
+		this.pending = new PendingFrames(Clock.systemUTC(), transcript.sessionId());
 		follower.setDaemon(true);
 	}
 
@@ -301,7 +260,7 @@ final class InboxDelivery implements AutoCloseable {
 	private void holdAgain() {
 		List<String> ids;
 		synchronized (pending) {
-			ids = List.copyOf(pending.keySet());
+			ids = pending.messageIds();
 		}
 		if (!ids.isEmpty()) {
 			session.call(identity -> client.hold(identity, ids));
@@ -354,7 +313,7 @@ final class InboxDelivery implements AutoCloseable {
 	 */
 	private boolean throughSocket(Message message) {
 		synchronized (pending) {
-			if (pending.containsKey(message.id())) {
+			if (pending.contains(message.id())) {
 				return true;
 			}
 			if (pending.size() >= MAX_PENDING) {
@@ -366,15 +325,15 @@ final class InboxDelivery implements AutoCloseable {
 			// Read meanwhile (a hook showed it): nothing to deliver.
 			return true;
 		}
-		Pending delivery = new Pending(message.id(), UUID.randomUUID(), Instant.now());
+		UUID frameId = UUID.randomUUID();
 		transcript.mark();
 		// Tracked before it is written: a look at the transcript meanwhile must not pass
 		// over what the frame causes.
 		synchronized (pending) {
-			pending.put(message.id(), delivery);
+			pending.add(message.id(), frameId);
 		}
 		try {
-			socket.orElseThrow().deliver(MailText.frame(message), delivery.frameId);
+			socket.orElseThrow().deliver(MailText.frame(message), frameId);
 		}
 		catch (IOException ex) {
 			synchronized (pending) {
@@ -421,56 +380,16 @@ final class InboxDelivery implements AutoCloseable {
 
 	private void check() {
 		TranscriptWatch.Evidence evidence = transcript.scan();
-		List<String> confirmed;
-		List<String> silent;
-		List<String> queuedTooLong;
-		Instant now = Instant.now();
+		PendingFrames.Decision decision;
 		synchronized (pending) {
-			for (Pending delivery : pending.values()) {
-				String session = evidence.inConversation().get(delivery.frameId.toString());
-				if (session != null && !session.isEmpty()) {
-					ownSessions.add(session);
-				}
-			}
-			for (Pending delivery : pending.values()) {
-				Set<String> queuedIn = evidence.enqueued().getOrDefault(delivery.messageId, Set.of());
-				if (queuedIn.stream().anyMatch(session -> session.isEmpty() || ownSessions.contains(session))) {
-					delivery.enqueued = true;
-				}
-				else if (!queuedIn.isEmpty()) {
-					delivery.queuedElsewhere = true;
-				}
-			}
-			confirmed = pending.values()
-				.stream()
-				.filter(delivery -> evidence.inConversation().containsKey(delivery.frameId.toString()))
-				.map(delivery -> delivery.messageId)
-				.toList();
-			// Not queued in this session's transcript within the wait: the other paths
-			// bring it. Without a transcript nothing could be read; with one, it is the
-			// socket's failure unless another session's transcript shows it queued.
-			List<Pending> overdue = pending.values()
-				.stream()
-				.filter(delivery -> !delivery.enqueued && !confirmed.contains(delivery.messageId))
-				.filter(delivery -> delivery.sentAt.plus(EVIDENCE_WAIT).isBefore(now))
-				.toList();
-			silent = evidence.transcriptFound() ? overdue.stream()
-				.filter(delivery -> !delivery.queuedElsewhere)
-				.map(delivery -> delivery.messageId)
-				.toList() : List.of();
-			queuedTooLong = pending.values()
-				.stream()
-				.filter(delivery -> delivery.enqueued && !confirmed.contains(delivery.messageId))
-				.filter(delivery -> delivery.sentAt.plus(QUEUED_WAIT).isBefore(now))
-				.map(delivery -> delivery.messageId)
-				.toList();
-			confirmed.forEach(pending::remove);
-			overdue.forEach(delivery -> pending.remove(delivery.messageId));
-			queuedTooLong.forEach(pending::remove);
-			toAcknowledge.addAll(confirmed);
-			overdue.forEach(delivery -> toRelease.add(delivery.messageId));
-			toRelease.addAll(queuedTooLong);
+			decision = pending.decide(evidence);
+			toAcknowledge.addAll(decision.confirmed());
+			toRelease.addAll(decision.released());
 		}
+		Instant now = pending.now();
+		List<String> confirmed = decision.confirmed();
+		List<String> silent = decision.silent();
+		List<String> queuedTooLong = decision.queuedTooLong();
 		if (!confirmed.isEmpty()) {
 			lastConfirmed = now;
 			synchronized (this) {
@@ -480,7 +399,7 @@ final class InboxDelivery implements AutoCloseable {
 		}
 		if (!queuedTooLong.isEmpty()) {
 			log.info("Queued but not in the conversation after {} min, left to the other paths: {}",
-					QUEUED_WAIT.toMinutes(), queuedTooLong);
+					PendingFrames.QUEUED_WAIT.toMinutes(), queuedTooLong);
 		}
 		// Releases first: a message the model has not seen must not stay held because an
 		// acknowledgement failed. What fails is tried again at the next tick.
@@ -492,7 +411,7 @@ final class InboxDelivery implements AutoCloseable {
 				giveUp = ++silentFailures >= SILENT_FAILURES_TO_GIVE_UP;
 			}
 			log.warn("Claude Code did not queue {} from the inbox socket within {} s", silent,
-					EVIDENCE_WAIT.toSeconds());
+					PendingFrames.EVIDENCE_WAIT.toSeconds());
 			if (giveUp) {
 				socketFailed("Claude Code did not take the messages written to its inbox socket");
 			}
@@ -533,13 +452,11 @@ final class InboxDelivery implements AutoCloseable {
 			if (pending.isEmpty()) {
 				return;
 			}
-			asked = Set.copyOf(pending.keySet());
+			asked = Set.copyOf(pending.messageIds());
 		}
 		Set<String> held = session.call(client::held);
 		synchronized (pending) {
-			// Only what was waiting when the broker was asked: a message held since
-			// then is not in its answer.
-			pending.keySet().removeIf(id -> asked.contains(id) && !held.contains(id));
+			pending.removeReadElsewhere(asked, held);
 		}
 	}
 

@@ -203,8 +203,9 @@ final class StdioSessionTransport implements McpServerTransportProvider {
 		}
 
 		/**
-		 * A JSON-RPC error answer; its id is null when the line had none (JSON-RPC 2.0
-		 * §5). Written out here because the SDK's mapper leaves null members out.
+		 * A JSON-RPC error answer; its id is null when the line had none (the JSON-RPC
+		 * 2.0 rule for errors). Written out here because the SDK's mapper leaves null
+		 * members out.
 		 */
 		private void refuse(int code, String message, Object id) {
 			try {

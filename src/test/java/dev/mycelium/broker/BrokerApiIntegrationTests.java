@@ -483,7 +483,7 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 			Agent dev = api.register(unique("dev"));
 
 			Response created = api.post("/api/tasks",
-					Map.of("to", dev.name(), "description", "add a health check", "context", "see issue 12"),
+					Map.of("to", dev.name(), "description", "add a health check", "context", "see ticket ABC-12"),
 					lead.secret());
 			assertThat(created.status()).isEqualTo(201);
 			Task task = created.as(Task.class);
@@ -494,7 +494,7 @@ class BrokerApiIntegrationTests extends BrokerIntegrationTest {
 			Message assignment = api.unread(dev).get(0);
 			assertThat(assignment.kind()).isEqualTo(MessageKind.TASK);
 			assertThat(assignment.taskId()).isEqualTo(task.id());
-			assertThat(assignment.body()).contains("add a health check").contains("see issue 12");
+			assertThat(assignment.body()).contains("add a health check").contains("see ticket ABC-12");
 
 			Response reported = api.post("/api/tasks/" + task.id() + "/result",
 					Map.of("status", "completed", "result", "added /health"), dev.secret());

@@ -351,7 +351,7 @@ abstract class BrokerStoreContractTests {
 	void aTaskIsReportedOnceByItsAssigneeAndTheDelegatorIsTold() {
 		Caller lead = register("lead", "k-lead");
 		Caller dev = register("dev", "k-dev");
-		Task task = repository.delegate(lead, new TaskRequest("dev", "write docs", "see issue 12"));
+		Task task = repository.delegate(lead, new TaskRequest("dev", "write docs", "see ticket ABC-12"));
 		assertThat(repository.unread(dev, "dev")).singleElement().satisfies(m -> {
 			assertThat(m.kind()).isEqualTo(MessageKind.TASK);
 			assertThat(m.taskId()).isEqualTo(task.id());

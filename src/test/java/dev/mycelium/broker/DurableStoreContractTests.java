@@ -35,7 +35,7 @@ abstract class DurableStoreContractTests extends BrokerStoreContractTests {
 		Message one = repository.send(alice, "bob", new DirectMessage("one", null));
 		Message two = repository.send(alice, "bob", new DirectMessage("two", "abc"));
 		repository.hold(bob, "bob", List.of(one.id()));
-		Task pending = repository.delegate(alice, new TaskRequest("bob", "write docs", "issue 12"));
+		Task pending = repository.delegate(alice, new TaskRequest("bob", "write docs", "ticket ABC-12"));
 		long lastSequence = repository.unreadAfter(bob.peerId(), 0, 10).get(2).sequence();
 
 		restart();
@@ -53,7 +53,7 @@ abstract class DurableStoreContractTests extends BrokerStoreContractTests {
 		assertThat(repository.held(bob, "bob")).containsExactly(one.id());
 		Task task = repository.task(pending.id());
 		assertThat(task.status()).isEqualTo(TaskStatus.PENDING);
-		assertThat(task.context()).isEqualTo("issue 12");
+		assertThat(task.context()).isEqualTo("ticket ABC-12");
 
 		Registration resumed = repository.register(registration("bob", "k-bob"));
 		assertThat(resumed.resumed()).isTrue();

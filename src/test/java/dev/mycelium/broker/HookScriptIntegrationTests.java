@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.mycelium.Needs;
+import dev.mycelium.Needs.Tool;
 import dev.mycelium.broker.BrokerApi.Agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answer when there is one, and otherwise nothing, always with exit code 0 and never for
  * long: no home, no broker, a broker that accepts and never answers.
  */
+@Needs(Tool.CURL)
 class HookScriptIntegrationTests extends BrokerIntegrationTest {
 
 	private static final Path SCRIPT = Path.of("plugin/hooks/mycelium-hook").toAbsolutePath();

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import dev.mycelium.MyceliumApplication;
+import dev.mycelium.Needs;
+import dev.mycelium.Needs.Tool;
 import dev.mycelium.broker.store.redis.RedisServer;
 import dev.mycelium.protocol.MyceliumHome;
 
@@ -40,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * root); elsewhere it is skipped, saying why.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Needs({ Tool.IP, Tool.REDIS_SERVER, Tool.CURL })
 class NetworkNamespacesIntegrationTests {
 
 	private static final String NET = "198.18.77.";

@@ -18,6 +18,8 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 
 import dev.mycelium.MyceliumApplication;
+import dev.mycelium.Needs;
+import dev.mycelium.Needs.Tool;
 import dev.mycelium.broker.store.redis.RedisServer;
 import dev.mycelium.client.ServerSentEvent;
 import dev.mycelium.protocol.BrokerState;
@@ -200,6 +202,7 @@ class SeveralHostsIntegrationTests {
 	}
 
 	@Test
+	@Needs(Tool.REDIS_SERVER)
 	void twoMachinesShareOneRedisAndSurviveABrokerAndRedisGoingAway() throws Exception {
 		redis = RedisServer.start(temporary.resolve("redis"));
 		Host laptop = new Host("laptop").start();

@@ -33,6 +33,13 @@ public final class ClaudeCode implements AutoCloseable {
 	/** The Claude Code version these tests and the notes on its behaviour are for. */
 	public static final String VERSION = "2.1.328";
 
+	/**
+	 * The system property that runs the suite against another version
+	 * ({@code -Dclaude.code.version=2.1.332}, or {@code bin/test-claude-code 2.1.332}):
+	 * Claude Code changes weekly, and this says whether a new release still works.
+	 */
+	public static final String VERSION_PROPERTY = "claude.code.version";
+
 	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
 	private final Path root;
@@ -270,11 +277,26 @@ public final class ClaudeCode implements AutoCloseable {
 				"{\"hasCompletedOnboarding\": true, \"projects\": {\n" + projects + "\n}}\n");
 	}
 
-	/** The pinned Claude Code CLI, installed from the npm registry on first use. */
+	/**
+	 * The version under test: {@link #VERSION} unless {@link #VERSION_PROPERTY} names
+	 * one.
+	 */
+	public static String version() {
+		String chosen = System.getProperty(VERSION_PROPERTY, "").strip();
+		return chosen.isEmpty() ? VERSION : chosen;
+	}
+
+	/**
+	 * The Claude Code CLI of {@link #version()}, installed from the npm registry on first
+	 * use, one directory per version so that switching versions never mixes two installs.
+	 */
 	public static synchronized Path cli() throws IOException {
-		Path prefix = Path.of(System.getProperty("mycelium.test.claude-code", "target/claude-code")).toAbsolutePath();
+		String version = version();
+		Path prefix = Path.of(System.getProperty("mycelium.test.claude-code", "target/claude-code"))
+			.resolve(version)
+			.toAbsolutePath();
 		Path cli = prefix.resolve("node_modules/@anthropic-ai/claude-code/bin/claude.exe");
-		Path installed = prefix.resolve("installed-" + VERSION);
+		Path installed = prefix.resolve("installed-" + version);
 		if (Files.exists(installed) && Files.isExecutable(cli)) {
 			return cli;
 		}
@@ -286,17 +308,17 @@ public final class ClaudeCode implements AutoCloseable {
 			// met
 			// SELF_SIGNED_CERT_IN_CHAIN behind a proxy that re-signs TLS).
 			Result npm = runInherited(List.of("npm", "install", "--prefix", prefix.toString(), "--no-audit",
-					"--no-fund", "--loglevel=error", "@anthropic-ai/claude-code@" + VERSION), prefix);
+					"--no-fund", "--loglevel=error", "@anthropic-ai/claude-code@" + version), prefix);
 			if (npm.exitCode() != 0 || !Files.isExecutable(cli)) {
 				throw new IOException(
-						"npm could not install @anthropic-ai/claude-code@" + VERSION + ": " + npm.output());
+						"npm could not install @anthropic-ai/claude-code@" + version + ": " + npm.output());
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IOException("interrupted while installing Claude Code", ex);
 		}
-		Files.writeString(installed, VERSION + "\n");
+		Files.writeString(installed, version + "\n");
 		return cli;
 	}
 

@@ -15,10 +15,13 @@ import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.mycelium.Needs;
+import dev.mycelium.Needs.Tool;
 import dev.mycelium.claude.ClaudeCode.Interactive;
 import dev.mycelium.claude.ClaudeCode.Result;
 import dev.mycelium.claude.ScriptedModel.Reply;
@@ -38,6 +41,8 @@ import static org.awaitility.Awaitility.await;
  * by {@code bin/mycelium}, as Claude Code starts it.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Needs({ Tool.TMUX, Tool.CURL, Tool.NPM })
+@Tag("launcher")
 class ClaudeCodeIntegrationTests {
 
 	private static final String SIGNAL = "mcp__plugin_mycelium_mycelium__signal";

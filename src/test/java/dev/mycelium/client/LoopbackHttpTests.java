@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,6 +26,7 @@ import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The broker client's HTTP against a scripted server socket: every way an answer can be
@@ -105,7 +107,13 @@ class LoopbackHttpTests {
 		});
 		LoopbackHttp http = new LoopbackHttp(base(), TIMEOUT);
 		assertThat(text(http.exchange("GET", "/1", new HttpHeaders(), new byte[0], TIMEOUT).body())).isEqualTo("first");
-		Thread.sleep(200);
+		// Until the server has closed the first connection: the next request meets it
+		// closed.
+		await().atMost(Duration.ofSeconds(5)).until(() -> {
+			synchronized (accepted) {
+				return !accepted.isEmpty() && accepted.get(0).isClosed();
+			}
+		});
 
 		LoopbackHttp.Answer answer = http.exchange("POST", "/2", json(), bytes("{}"), TIMEOUT);
 
@@ -168,7 +176,10 @@ class LoopbackHttpTests {
 			}
 		});
 		reader.start();
-		Thread.sleep(100);
+		// Until the reader is inside readLine, blocked on the socket.
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> Arrays.stream(reader.getStackTrace())
+				.anyMatch(frame -> frame.getMethodName().equals("readLine")));
 		answer.body().close();
 		reader.join(5_000);
 		assertThat(reader.isAlive()).as("closing ended the blocked read").isFalse();

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,7 @@ import static org.awaitility.Awaitility.await;
  * own too.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Tag("launcher")
 class LauncherIntegrationTests {
 
 	/** A JVM's complaint, as {@code -Xlog} prints it: "[0.005s][warning][aot] ...". */
@@ -148,6 +150,18 @@ class LauncherIntegrationTests {
 		Files.delete(archive);
 		Files.write(archive, garbage);
 		try {
+			// Asked to use it no matter what, the JVM refuses it and does not start...
+			Process strict = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+					archive.toString().endsWith(".aot") ? "-XX:AOTCache=" + archive
+							: "-XX:SharedArchiveFile=" + archive,
+					archive.toString().endsWith(".aot") ? "-XX:AOTMode=on" : "-Xshare:on", "-version")
+				.redirectErrorStream(true)
+				.start();
+			String said = new String(strict.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(strict.waitFor(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(strict.exitValue()).as("java with the garbage archive required: %s", said).isNotZero();
+			// ...and the launcher, which only asks for it, gets sessions that start and
+			// serve.
 			startAndCheck();
 			startAndCheck();
 		}

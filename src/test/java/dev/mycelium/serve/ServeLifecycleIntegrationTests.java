@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  * ends.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Tag("launcher")
 class ServeLifecycleIntegrationTests {
 
 	@TempDir

@@ -16,6 +16,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.mycelium.MyceliumApplication;
+import dev.mycelium.Needs;
+import dev.mycelium.Needs.Tool;
 import dev.mycelium.broker.store.redis.RedisServer;
 import dev.mycelium.serve.ServeSessions.ChannelMessage;
 import dev.mycelium.serve.ServeSessions.Session;
@@ -30,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sporulate, nurture) reaches bob's model on the server as a channel notification within
  * a second, and bob's answers come back.
  */
+@Needs(Tool.REDIS_SERVER)
 class ServeOnSeveralHostsIntegrationTests {
 
 	@TempDir

@@ -47,8 +47,8 @@ final class Chromium implements AutoCloseable {
 	}
 
 	/**
-	 * @throws IllegalStateException when Chromium or ChromeDriver is missing: the browser
-	 * tests fail then, they are not skipped
+	 * @throws IllegalStateException when Chromium or ChromeDriver is missing (a test that
+	 * starts one says so with {@code @Needs}, which skips it first)
 	 */
 	static Chromium start() throws IOException {
 		if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {

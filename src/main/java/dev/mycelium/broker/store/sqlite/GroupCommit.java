@@ -23,12 +23,11 @@ import dev.mycelium.broker.store.StoreUnavailableException;
  * wakes the first thread queued meanwhile to lead the next batch. Under load a commit
  * carries a step of each waiting request and the cost of committing (and, with
  * {@code MYCELIUM_FSYNC=full}, of an fsync) is shared; alone, a step runs on its own
- * thread with no hand-off. Measured with the throughput bench on two cores (broker CPU
- * per message; the loads differed): a dedicated writer thread, two hand-offs per request,
- * 217 µs; threads queueing on the lock and waking one another in turn, 153-196 µs; this,
- * 163 µs on a quiet machine. If the commit fails (a full disk, a read-only file), every
- * step of the batch fails with {@link StoreUnavailableException} and the database holds
- * what it held before.
+ * thread with no hand-off. Of the forms measured with the throughput bench (a dedicated
+ * writer thread, threads waking one another in turn, this), this cost the least broker
+ * CPU per message: figures in bench/results/2026-12-02-group-commit.md. If the commit
+ * fails (a full disk, a read-only file), every step of the batch fails with
+ * {@link StoreUnavailableException} and the database holds what it held before.
  * <p>
  * A step must decide before it writes: it checks what it needs (from the cache and the
  * transaction) and throws a refusal before its first statement, so a refused step leaves
@@ -138,17 +137,11 @@ final class GroupCommit implements AutoCloseable {
 	/**
 	 * Waits for the batch that carries this step to commit, or for the writer's lock to
 	 * be free. Until the deadline it yields the core instead of parking: a commit takes
-	 * tens of microseconds, and waking a parked thread costs about as much (a round trip
-	 * between two threads, each parked in turn, took 18-47 µs on the two-core virtual
-	 * machine of the figures below). A yield lets other requests run meanwhile, and
-	 * returns at once when there are none. Throughput bench, two cores, nine interleaved
-	 * pairs on a host whose speed drifted: parking at once, 4,159-9,069 msg/s (median
-	 * 6,654); yielding for up to 50 µs first, 5,597-10,414 (median 8,047), faster in 8
-	 * pairs of 9, although a message then costs more context switches (2.98-3.22 against
-	 * 2.59 in the two pairs that counted them): a yield to another thread is one, but a
-	 * cheap one. With one budget per write (the trial's was per wait), four more pairs:
-	 * 5,790-8,902 against 4,972-7,341 msg/s, faster in all four (in the last, 1.19 waits
-	 * per message against 1.56).
+	 * tens of microseconds, and waking a parked thread costs about as much. A yield lets
+	 * other requests run meanwhile, and returns at once when there are none. In
+	 * interleaved pairs of throughput runs, yielding first was faster than parking at
+	 * once in nearly every pair (bench/README.md; the dated figures are in
+	 * bench/results/2026-12-02-group-commit.md).
 	 */
 	private void awaitTurn(CompletableFuture<Object> answer, long yieldUntil) {
 		while (System.nanoTime() < yieldUntil) {

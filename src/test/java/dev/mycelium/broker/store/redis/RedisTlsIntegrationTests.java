@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.mycelium.Needs;
+import dev.mycelium.Needs.Tool;
 import dev.mycelium.broker.store.Appended;
 import dev.mycelium.broker.store.Registered;
 import dev.mycelium.broker.store.Registering;
@@ -28,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * told to trust, stops it with a sentence that never repeats the password.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
+@Needs({ Tool.REDIS_SERVER, Tool.OPENSSL })
 class RedisTlsIntegrationTests {
 
 	private static final String PASSWORD = "s3cret-Pa55";

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.mycelium.Needs;
+import dev.mycelium.Needs.Tool;
 import dev.mycelium.broker.store.BrokerStore;
 import dev.mycelium.broker.store.Expired;
 import dev.mycelium.broker.store.StoreUnavailableException;
@@ -41,7 +43,8 @@ import static org.awaitility.Awaitility.await;
  * one Redis (names, scopes, wake-ups, liveness, expiry told once), everything back after
  * Redis is killed and started again, and 503s while Redis is away.
  */
-class RedisStoreContractTests extends DurableStoreContractTests {
+@Needs(Tool.REDIS_SERVER)
+class RedisStoreContractIntegrationTests extends DurableStoreContractTests {
 
 	@TempDir
 	static Path directory;

@@ -20,6 +20,8 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
+import dev.mycelium.Needs;
+import dev.mycelium.Needs.Tool;
 import dev.mycelium.broker.dashboard.BrokerHttp.Peer;
 import dev.mycelium.protocol.DashboardLogin;
 import dev.mycelium.protocol.Message;
@@ -34,7 +36,8 @@ import static org.awaitility.Awaitility.await;
  * the send form by keyboard; a narrow window. One browser for the class.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class DashboardBrowserTests extends DashboardBrokerTest {
+@Needs({ Tool.CHROMIUM, Tool.CHROMEDRIVER })
+class DashboardBrowserIntegrationTests extends DashboardBrokerTest {
 
 	/**
 	 * The issue's promise: what happens on the broker is on the screen within a second.
