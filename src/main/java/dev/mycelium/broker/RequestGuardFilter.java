@@ -48,7 +48,7 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 
 	private final byte[] token;
 
-	private final BrokerRepository repository;
+	private final BrokerOperations broker;
 
 	private final JsonMapper json;
 
@@ -58,11 +58,11 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 
 	private final BrowserAccess browsers;
 
-	RequestGuardFilter(String token, BrokerRepository repository, JsonMapper json, long maxRequestBytes,
+	RequestGuardFilter(String token, BrokerOperations broker, JsonMapper json, long maxRequestBytes,
 			Optional<String> remoteHost, BrowserAccess browsers) {
 		this.browsers = browsers;
 		this.token = token.getBytes(StandardCharsets.UTF_8);
-		this.repository = repository;
+		this.broker = broker;
 		this.json = json;
 		this.maxRequestBytes = maxRequestBytes;
 		this.allowedHosts = remoteHost.map(host -> union(LOOPBACK_HOSTS, host.toLowerCase(Locale.ROOT)))
@@ -100,7 +100,7 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 		if (secret != null) {
 			Optional<Caller> peer;
 			try {
-				peer = repository.authenticate(secret);
+				peer = broker.authenticate(secret);
 			}
 			catch (StoreUnavailableException ex) {
 				response.setHeader(HttpHeaders.RETRY_AFTER, "5");
