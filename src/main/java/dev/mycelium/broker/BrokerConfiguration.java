@@ -153,9 +153,9 @@ public class BrokerConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RequestGuardFilter> requestGuardFilter(MyceliumHome home, BrokerOperations broker,
-			JsonMapper json, BrokerProperties properties, ObjectProvider<BrowserAccess> browsers) {
+			BrokerProperties properties, ObjectProvider<BrowserAccess> browsers) {
 		Optional<String> remoteHost = requireLoopbackUnlessAllowed(properties);
-		RequestGuardFilter filter = new RequestGuardFilter(TokenFile.ensureToken(home), broker, json,
+		RequestGuardFilter filter = new RequestGuardFilter(TokenFile.ensureToken(home), broker,
 				properties.limits().maxRequestBytes(), remoteHost, browsers.getIfAvailable(() -> BrowserAccess.NONE));
 		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);

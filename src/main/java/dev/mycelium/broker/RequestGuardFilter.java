@@ -15,7 +15,6 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -50,20 +49,17 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 
 	private final BrokerOperations broker;
 
-	private final JsonMapper json;
-
 	private final long maxRequestBytes;
 
 	private final Set<String> allowedHosts;
 
 	private final BrowserAccess browsers;
 
-	RequestGuardFilter(String token, BrokerOperations broker, JsonMapper json, long maxRequestBytes,
-			Optional<String> remoteHost, BrowserAccess browsers) {
+	RequestGuardFilter(String token, BrokerOperations broker, long maxRequestBytes, Optional<String> remoteHost,
+			BrowserAccess browsers) {
 		this.browsers = browsers;
 		this.token = token.getBytes(StandardCharsets.UTF_8);
 		this.broker = broker;
-		this.json = json;
 		this.maxRequestBytes = maxRequestBytes;
 		this.allowedHosts = remoteHost.map(host -> union(LOOPBACK_HOSTS, host.toLowerCase(Locale.ROOT)))
 			.orElse(LOOPBACK_HOSTS);
@@ -143,7 +139,7 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 
 	private void reject(HttpServletResponse response, HttpStatus status, String code, String detail)
 			throws IOException {
-		Problems.write(response, json, status, code, detail);
+		ProblemDetails.write(response, status, code, detail);
 	}
 
 	/** {@code localhost:7890} → {@code localhost}; {@code [::1]:7890} → {@code [::1]}. */
