@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.Queue;
@@ -36,10 +35,12 @@ import dev.mycelium.broker.store.Appended;
 import dev.mycelium.broker.store.BrokerStore;
 import dev.mycelium.broker.store.Delivery;
 import dev.mycelium.broker.store.Expired;
-import dev.mycelium.broker.store.NameClaim;
 import dev.mycelium.broker.store.NameRule;
+import dev.mycelium.broker.store.PendingSeen;
+import dev.mycelium.broker.store.PeerRules;
 import dev.mycelium.broker.store.Registered;
 import dev.mycelium.broker.store.Registering;
+import dev.mycelium.broker.store.RegistrationPlan;
 import dev.mycelium.broker.store.StoreUnavailableException;
 import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.broker.store.StoredTask;
@@ -115,7 +116,7 @@ public final class SqliteStore implements BrokerStore {
 	 * kept here at once and written with the next commit (a crash loses at most a second
 	 * of them, which only delays a removal).
 	 */
-	private final Map<String, Instant> seen = new ConcurrentHashMap<>();
+	private final PendingSeen seen = new PendingSeen();
 
 	private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
@@ -290,7 +291,7 @@ public final class SqliteStore implements BrokerStore {
 			return;
 		}
 		seenWrittenAt = now;
-		tx.seen = Map.copyOf(seen);
+		tx.seen = seen.toWrite();
 		PreparedStatement update = tx.prepare("UPDATE peer SET last_seen = ? WHERE id = ? AND last_seen < ?");
 		for (Map.Entry<String, Instant> entry : tx.seen.entrySet()) {
 			update.setLong(1, nanos(entry.getValue()));
@@ -315,7 +316,7 @@ public final class SqliteStore implements BrokerStore {
 			if (peer == null) {
 				unindex(peers.get(id));
 				counts.remove(id);
-				seen.remove(id);
+				seen.forget(id);
 			}
 		});
 		tx.countDeltas.forEach((id, delta) -> {
@@ -325,8 +326,8 @@ public final class SqliteStore implements BrokerStore {
 		});
 		tx.seen.forEach((id, at) -> {
 			peers.computeIfPresent(id, (key, peer) -> at.isAfter(peer.lastSeen()) ? peer.withLastSeen(at) : peer);
-			seen.remove(id, at);
 		});
+		seen.written(tx.seen);
 		woken.addAll(tx.woken);
 	}
 
@@ -390,35 +391,15 @@ public final class SqliteStore implements BrokerStore {
 			StoredPeer existing = Optional.ofNullable(registering.sessionKey())
 				.map(key -> sessionPeer(tx, key))
 				.orElse(null);
-			List<StoredPeer> known = known(tx);
-			StoredPeer peer;
-			if (existing == null) {
-				NameClaim claim = NameClaim.of(known, registering.wantedName(), null, names);
-				yieldName(tx, claim);
-				String id;
-				do {
-					id = newId.get();
-				}
-				while (tx.peer(id, peers).isPresent());
-				List<String> keys = registering.sessionKey() == null ? List.of() : List.of(registering.sessionKey());
-				peer = new StoredPeer(id, claim.name(), registering.wantedName(), registering.at(), List.of(), keys,
-						registering.pid(), registering.cwd(), registering.repo(), registering.branch(),
-						registering.summary(), registering.clientPid(), null, false, registering.secretHash(),
-						registering.at(), null, registering.host());
-				writePeer(tx, null, peer);
+			RegistrationPlan plan = RegistrationPlan.of(known(tx), existing, registering, newId, names);
+			if (plan.renamed() != null) {
+				writePeer(tx, plan.renamed(), plan.renamed());
 			}
-			else {
-				String name = existing.name();
-				if (!name.equals(existing.wantedName())) {
-					NameClaim claim = NameClaim.of(known, existing.wantedName(), existing, names);
-					yieldName(tx, claim);
-					name = claim.name();
-				}
-				peer = existing.resumed(registering, name);
-				writePeer(tx, existing, peer);
-				clearHolds(tx, peer.id());
+			writePeer(tx, existing, plan.peer());
+			if (plan.resumed()) {
+				clearHolds(tx, plan.peer().id());
 			}
-			return new Registered(peer, existing != null);
+			return plan.registered();
 		});
 	}
 
@@ -445,15 +426,6 @@ public final class SqliteStore implements BrokerStore {
 		return List.copyOf(all.values());
 	}
 
-	private void yieldName(Tx tx, NameClaim claim) throws SQLException {
-		if (claim.yieldingId() != null) {
-			StoredPeer holder = tx.peer(claim.yieldingId(), peers).orElseThrow();
-			log.info("{} ({}) left; its name goes to the new session and it is now {}", holder.name(), holder.id(),
-					claim.yieldingTo());
-			writePeer(tx, holder, holder.withName(claim.yieldingTo()));
-		}
-	}
-
 	@Override
 	public Optional<StoredPeer> peer(String id) {
 		return Optional.ofNullable(peers.get(id)).map(this::withSeen);
@@ -475,8 +447,7 @@ public final class SqliteStore implements BrokerStore {
 	}
 
 	private StoredPeer withSeen(StoredPeer peer) {
-		Instant at = seen.get(peer.id());
-		return at != null && at.isAfter(peer.lastSeen()) ? peer.withLastSeen(at) : peer;
+		return seen.applied(peer);
 	}
 
 	@Override
@@ -486,7 +457,7 @@ public final class SqliteStore implements BrokerStore {
 			return Optional.empty();
 		}
 		if (peer.isLive()) {
-			seen.merge(peerId, at, (a, b) -> a.isAfter(b) ? a : b);
+			seen.saw(peerId, at);
 			return peer(peerId);
 		}
 		// Coming back from away is a change that must survive, unlike a last-seen time.
@@ -495,7 +466,7 @@ public final class SqliteStore implements BrokerStore {
 			if (current.isEmpty() || current.get().hasLeft()) {
 				return Optional.<StoredPeer>empty();
 			}
-			StoredPeer back = current.get().isLive() ? current.get().withLastSeen(at) : current.get().back(at);
+			StoredPeer back = PeerRules.touched(current.get(), at);
 			writePeer(tx, current.get(), back);
 			return Optional.of(back);
 		});
@@ -509,18 +480,10 @@ public final class SqliteStore implements BrokerStore {
 				return Optional.<StoredPeer>empty();
 			}
 			StoredPeer peer = current.get();
-			StoredPeer changed = peer.withDetails(change(peer.summary(), update.summary(), false),
-					change(peer.branch(), update.branch(), true), change(peer.delivery(), update.delivery(), true));
+			StoredPeer changed = PeerRules.updated(peer, update);
 			writePeer(tx, peer, changed);
 			return Optional.of(withSeen(changed));
 		});
-	}
-
-	private static String change(String current, String requested, boolean blankClears) {
-		if (requested == null) {
-			return current;
-		}
-		return blankClears && requested.isBlank() ? null : requested;
 	}
 
 	@Override
@@ -546,8 +509,6 @@ public final class SqliteStore implements BrokerStore {
 			}
 			StoredPeer heir = withSeen(found.get());
 			StoredPeer gone = goneId == null || goneId.equals(heirId) ? null : tx.peer(goneId, peers).orElse(null);
-			TreeSet<String> topics = new TreeSet<>(heir.topics());
-			List<String> keys = new ArrayList<>(heir.sessionKeys());
 			if (gone != null) {
 				List<Delivery> inbox = new ArrayList<>();
 				PreparedStatement select = tx.prepare(SELECT_INBOX + " WHERE recipient_id = ? ORDER BY seq");
@@ -559,16 +520,12 @@ public final class SqliteStore implements BrokerStore {
 				}
 				PreparedStatement insert = tx.prepare(INSERT_OR_IGNORE_INBOX);
 				for (Delivery delivery : inbox) {
-					Message m = delivery.message();
-					bindInbox(insert, ++tx.lastSequence, heir.id(), new Message(m.id(), m.kind(), m.from(), m.fromId(),
-							heir.name(), heir.id(), m.topic(), m.body(), m.replyTo(), m.taskId(), m.sentAt()));
+					bindInbox(insert, ++tx.lastSequence, heir.id(), PeerRules.readdressed(delivery.message(), heir));
 					tx.addCount(heir.id(), insert.executeUpdate());
 				}
 				if (!inbox.isEmpty()) {
 					tx.woken.add(heir.id());
 				}
-				topics.addAll(gone.topics());
-				gone.sessionKeys().stream().filter(key -> !keys.contains(key)).forEach(keys::add);
 				for (String column : List.of("delegator", "assignee")) {
 					PreparedStatement tasks = tx.prepare("UPDATE task SET " + column + "_id = ?, " + column
 							+ "_name = ? WHERE " + column + "_id = ?");
@@ -579,10 +536,7 @@ public final class SqliteStore implements BrokerStore {
 				}
 				forget(tx, gone, false);
 			}
-			if (!keys.contains(sessionKey)) {
-				keys.add(sessionKey);
-			}
-			StoredPeer joined = heir.withTopics(List.copyOf(topics)).withSessionKeys(keys).withHooksSeen();
+			StoredPeer joined = PeerRules.joined(heir, gone, sessionKey);
 			writePeer(tx, heir, joined);
 			return Optional.of(joined);
 		});
@@ -746,9 +700,7 @@ public final class SqliteStore implements BrokerStore {
 			if (current.isEmpty()) {
 				return Optional.<StoredPeer>empty();
 			}
-			TreeSet<String> topics = new TreeSet<>(current.get().topics());
-			topics.add(topic);
-			StoredPeer subscribed = current.get().withTopics(List.copyOf(topics));
+			StoredPeer subscribed = PeerRules.subscribed(current.get(), topic);
 			writePeer(tx, current.get(), subscribed);
 			return Optional.of(subscribed);
 		});
@@ -761,8 +713,7 @@ public final class SqliteStore implements BrokerStore {
 			if (current.isEmpty() || !current.get().topics().contains(topic)) {
 				return false;
 			}
-			writePeer(tx, current.get(),
-					current.get().withTopics(current.get().topics().stream().filter(t -> !t.equals(topic)).toList()));
+			writePeer(tx, current.get(), PeerRules.unsubscribed(current.get(), topic));
 			return true;
 		});
 	}
