@@ -136,14 +136,25 @@ public final class SqliteStore implements BrokerStore {
 	 */
 	private volatile long oldestSentAt = Long.MAX_VALUE;
 
-	private SqliteStore(Path file, Fsync fsync) throws SQLException {
+	/**
+	 * How the store opens its connections to the file: {@link SqliteStore#connect}, or in
+	 * tests one that keeps the writer to make it fail as a full disk would.
+	 */
+	@FunctionalInterface
+	interface Connections {
+
+		Connection open(Path file, Fsync fsync, boolean readOnly) throws SQLException;
+
+	}
+
+	private SqliteStore(Path file, Fsync fsync, Connections connections) throws SQLException {
 		this.file = file;
 		this.schemaVersion = Schema.migrate(file);
-		this.writer = open(file, fsync, false);
+		this.writer = connections.open(file, fsync, false);
 		this.writer.setAutoCommit(false);
 		load();
 		for (int i = 0; i < READERS; i++) {
-			readers.add(new Reader(open(file, fsync, true)));
+			readers.add(new Reader(connections.open(file, fsync, true)));
 		}
 		this.commits = new GroupCommit(writer, new GroupCommit.Batches() {
 			@Override
@@ -172,8 +183,12 @@ public final class SqliteStore implements BrokerStore {
 	 * cannot use, and leaves that file as it is.
 	 */
 	public static SqliteStore open(Path file, Fsync fsync) {
+		return open(file, fsync, SqliteStore::connect);
+	}
+
+	static SqliteStore open(Path file, Fsync fsync, Connections connections) {
 		try {
-			SqliteStore store = new SqliteStore(file, fsync);
+			SqliteStore store = new SqliteStore(file, fsync, connections);
 			log.info("Store: {} (schema {}, fsync {}): {} peers, {} unread messages", file, store.schemaVersion,
 					fsync.name().toLowerCase(java.util.Locale.ROOT), store.peers.size(),
 					store.counts.values().stream().mapToInt(Integer::intValue).sum());
@@ -206,7 +221,7 @@ public final class SqliteStore implements BrokerStore {
 		return "jdbc:sqlite:" + file.toAbsolutePath();
 	}
 
-	private static Connection open(Path file, Fsync fsync, boolean readOnly) throws SQLException {
+	static Connection connect(Path file, Fsync fsync, boolean readOnly) throws SQLException {
 		org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
 		if (!readOnly) {
 			config.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
@@ -1153,27 +1168,6 @@ public final class SqliteStore implements BrokerStore {
 		catch (SQLException ex) {
 			log.warn("Closing a connection to the store failed: {}", ex.getMessage());
 		}
-	}
-
-	// Test hooks: simulate a full disk or a read-only file from inside SQLite.
-
-	/** Limits the file to its current size: further writes fail as on a full disk. */
-	void fillDisk() {
-		execute("PRAGMA max_page_count = 1");
-	}
-
-	/** Makes the writer connection refuse writes as on a read-only file. */
-	void readOnly(boolean readOnly) {
-		execute("PRAGMA query_only = " + (readOnly ? 1 : 0));
-	}
-
-	private void execute(String pragma) {
-		write(tx -> {
-			try (Statement statement = tx.connection().createStatement()) {
-				statement.execute(pragma);
-			}
-			return null;
-		});
 	}
 
 }
