@@ -1,12 +1,6 @@
 package dev.mycelium.broker.store.redis;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +9,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -429,48 +422,6 @@ public final class RedisStore implements BrokerStore {
 	// ---- peers as of a revision
 
 	/**
-	 * The peers as of one revision, indexed by secret and session key.
-	 */
-	private record Snapshot(long revision, Map<String, StoredPeer> peers, Map<String, String> bySecret,
-			Map<String, String> bySession) {
-
-		static final Snapshot EMPTY = new Snapshot(-1, Map.of(), Map.of(), Map.of());
-
-		static Snapshot of(long revision, Map<String, StoredPeer> peers) {
-			Map<String, String> bySecret = new HashMap<>();
-			Map<String, String> bySession = new HashMap<>();
-			// A key named by two peers names the later one, as a later registration
-			// would have taken it.
-			peers.values().stream().sorted(Comparator.comparing(StoredPeer::registeredAt)).forEach(peer -> {
-				if (peer.secretHash() != null) {
-					bySecret.put(peer.secretHash(), peer.id());
-				}
-				peer.sessionKeys().forEach(key -> bySession.put(key, peer.id()));
-			});
-			return new Snapshot(revision, Map.copyOf(peers), bySecret, bySession);
-		}
-
-		Snapshot with(Map<String, StoredPeer> changed, long newRevision) {
-			Map<String, StoredPeer> next = new HashMap<>(peers);
-			changed.forEach((id, peer) -> {
-				if (peer == null) {
-					next.remove(id);
-				}
-				else {
-					next.put(id, peer);
-				}
-			});
-			return of(newRevision, next);
-		}
-
-		StoredPeer bySessionKey(String key) {
-			String id = bySession.get(key);
-			return id == null ? null : peers.get(id);
-		}
-
-	}
-
-	/**
 	 * The peers as far as this broker heard: read again when another broker changed them.
 	 */
 	private Snapshot current() {
@@ -589,57 +540,6 @@ public final class RedisStore implements BrokerStore {
 	}
 
 	// ---- changes of peers
-
-	/** The steps of a commit and the peers it changes ({@code null}: forgotten). */
-	private static final class Steps {
-
-		final List<String> args = new ArrayList<>();
-
-		final Map<String, StoredPeer> changed = new LinkedHashMap<>();
-
-		Steps put(StoredPeer peer) {
-			args.addAll(List.of("PUT", peer.id(), Codec.json(peer)));
-			changed.put(peer.id(), peer);
-			return this;
-		}
-
-		Steps seen(String id, Instant at) {
-			args.addAll(List.of("SEEN", id, Long.toString(Codec.micros(at))));
-			return this;
-		}
-
-		Steps silentSince(String id, Instant at) {
-			args.addAll(List.of("SILENT", id, Long.toString(Codec.micros(at))));
-			return this;
-		}
-
-		Steps endHolds(String id) {
-			args.addAll(List.of("HOLDS", id));
-			return this;
-		}
-
-		Steps adopt(StoredPeer gone, StoredPeer heir) {
-			args.addAll(List.of("MOVE", gone.id(), heir.id(), heir.name(), "TAKEOVER", gone.id(), heir.id(),
-					heir.name(), "DROP", gone.id()));
-			changed.put(gone.id(), null);
-			return this;
-		}
-
-		Steps forget(String id) {
-			args.addAll(List.of("FORGET", id));
-			changed.put(id, null);
-			return this;
-		}
-
-	}
-
-	private record Change<T>(Steps steps, T result) {
-
-		static <T> Change<T> none(T result) {
-			return new Change<>(new Steps(), result);
-		}
-
-	}
 
 	/**
 	 * Computes a change from the peers as this broker knows them and commits it if no
@@ -1123,34 +1023,6 @@ public final class RedisStore implements BrokerStore {
 	}
 
 	// ---- talking to Redis
-
-	/** A step's Lua: the shared functions, then its own. */
-	private record Script(String text, String sha) {
-
-		static Script load(String name) {
-			String text = resource("common.lua") + "\n" + resource(name + ".lua");
-			try {
-				byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-				return new Script(text, HexFormat.of().formatHex(digest));
-			}
-			catch (NoSuchAlgorithmException ex) {
-				throw new IllegalStateException(ex);
-			}
-		}
-
-		private static String resource(String name) {
-			try (InputStream in = RedisStore.class.getResourceAsStream(name)) {
-				if (in == null) {
-					throw new IllegalStateException("The jar lacks the Redis step " + name);
-				}
-				return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-
-	}
 
 	/**
 	 * Runs a step by its digest; a Redis that restarted has forgotten the scripts and is
