@@ -46,7 +46,6 @@ import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.broker.store.StoredTask;
 import dev.mycelium.protocol.AcknowledgementResult;
 import dev.mycelium.protocol.Message;
-import dev.mycelium.protocol.MessageKind;
 import dev.mycelium.protocol.PeerUpdate;
 import dev.mycelium.protocol.TaskStatus;
 
@@ -258,11 +257,11 @@ public final class SqliteStore implements BrokerStore {
 					+ " branch, summary, client_pid, delivery, hooks_seen, secret_hash, last_seen, away_since FROM peer")) {
 				while (rows.next()) {
 					String id = rows.getString(1);
-					StoredPeer peer = new StoredPeer(id, rows.getString(2), rows.getString(3), instant(rows, 4),
-							topics.getOrDefault(id, List.of()), keys.getOrDefault(id, List.of()), longOrNull(rows, 5),
-							rows.getString(6), rows.getString(7), rows.getString(8), rows.getString(9),
-							longOrNull(rows, 10), rows.getString(11), rows.getInt(12) != 0, rows.getString(13),
-							instant(rows, 14), instant(rows, 15), null);
+					StoredPeer peer = new StoredPeer(id, rows.getString(2), rows.getString(3), Rows.instant(rows, 4),
+							topics.getOrDefault(id, List.of()), keys.getOrDefault(id, List.of()),
+							Rows.longOrNull(rows, 5), rows.getString(6), rows.getString(7), rows.getString(8),
+							rows.getString(9), Rows.longOrNull(rows, 10), rows.getString(11), rows.getInt(12) != 0,
+							rows.getString(13), Rows.instant(rows, 14), Rows.instant(rows, 15), null);
 					index(null, peer);
 				}
 			}
@@ -309,9 +308,9 @@ public final class SqliteStore implements BrokerStore {
 		tx.seen = seen.toWrite();
 		PreparedStatement update = tx.prepare("UPDATE peer SET last_seen = ? WHERE id = ? AND last_seen < ?");
 		for (Map.Entry<String, Instant> entry : tx.seen.entrySet()) {
-			update.setLong(1, nanos(entry.getValue()));
+			update.setLong(1, Rows.nanos(entry.getValue()));
 			update.setString(2, entry.getKey());
-			update.setLong(3, nanos(entry.getValue()));
+			update.setLong(3, Rows.nanos(entry.getValue()));
 			update.addBatch();
 		}
 		update.executeBatch();
@@ -530,12 +529,13 @@ public final class SqliteStore implements BrokerStore {
 				select.setString(1, gone.id());
 				try (ResultSet rows = select.executeQuery()) {
 					while (rows.next()) {
-						inbox.add(delivery(rows));
+						inbox.add(Rows.delivery(rows));
 					}
 				}
 				PreparedStatement insert = tx.prepare(INSERT_OR_IGNORE_INBOX);
 				for (Delivery delivery : inbox) {
-					bindInbox(insert, ++tx.lastSequence, heir.id(), PeerRules.readdressed(delivery.message(), heir));
+					Rows.bindInbox(insert, ++tx.lastSequence, heir.id(),
+							PeerRules.readdressed(delivery.message(), heir));
 					tx.addCount(heir.id(), insert.executeUpdate());
 				}
 				if (!inbox.isEmpty()) {
@@ -593,9 +593,9 @@ public final class SqliteStore implements BrokerStore {
 					insert = tx.prepare(INSERT_INBOX);
 				}
 				long sequence = ++tx.lastSequence;
-				bindInbox(insert, sequence, to, message);
+				Rows.bindInbox(insert, sequence, to, message);
 				insert.addBatch();
-				oldestSentAt = Math.min(oldestSentAt, nanos(message.sentAt()));
+				oldestSentAt = Math.min(oldestSentAt, Rows.nanos(message.sentAt()));
 				tx.addCount(to, 1);
 				tx.woken.add(to);
 				outcomes.add(new Appended(message, Appended.Outcome.APPENDED, sequence));
@@ -613,7 +613,7 @@ public final class SqliteStore implements BrokerStore {
 			PreparedStatement select = reader.prepare(
 					SELECT_INBOX + " WHERE recipient_id = ?" + (includeHeld ? "" : " AND held = 0") + " ORDER BY seq");
 			select.setString(1, peerId);
-			return deliveries(select);
+			return Rows.deliveries(select);
 		});
 	}
 
@@ -625,7 +625,7 @@ public final class SqliteStore implements BrokerStore {
 			select.setString(1, peerId);
 			select.setLong(2, sequence);
 			select.setInt(3, max);
-			return deliveries(select);
+			return Rows.deliveries(select);
 		});
 	}
 
@@ -702,7 +702,7 @@ public final class SqliteStore implements BrokerStore {
 		return read(reader -> {
 			PreparedStatement select = reader.prepare(SELECT_INBOX + " WHERE from_id = ? ORDER BY sent_at, seq");
 			select.setString(1, senderId);
-			return deliveries(select).stream().map(Delivery::message).toList();
+			return Rows.deliveries(select).stream().map(Delivery::message).toList();
 		});
 	}
 
@@ -787,7 +787,7 @@ public final class SqliteStore implements BrokerStore {
 			while (rows.next()) {
 				tasks.add(new StoredTask(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
 						rows.getString(5), rows.getString(6), rows.getString(7), TaskStatus.parse(rows.getString(8)),
-						rows.getString(9), instant(rows, 10), instant(rows, 11)));
+						rows.getString(9), Rows.instant(rows, 10), Rows.instant(rows, 11)));
 			}
 		}
 		return tasks;
@@ -809,8 +809,8 @@ public final class SqliteStore implements BrokerStore {
 		statement.setString(7, task.context());
 		statement.setString(8, task.status().wireName());
 		statement.setString(9, task.result());
-		setInstant(statement, 10, task.createdAt());
-		setInstant(statement, 11, task.finishedAt());
+		Rows.setInstant(statement, 10, task.createdAt());
+		Rows.setInstant(statement, 11, task.finishedAt());
 		if (!created) {
 			statement.setString(12, task.id());
 		}
@@ -850,7 +850,7 @@ public final class SqliteStore implements BrokerStore {
 	@Override
 	public List<StoredPeer> expire(Instant awayBefore, Instant sentBefore) {
 		boolean forget = peers.values().stream().anyMatch(p -> !p.isLive() && p.awaySince().isBefore(awayBefore));
-		boolean stale = oldestSentAt < nanos(sentBefore);
+		boolean stale = oldestSentAt < Rows.nanos(sentBefore);
 		if (!forget && !stale) {
 			return List.of();
 		}
@@ -865,13 +865,13 @@ public final class SqliteStore implements BrokerStore {
 			if (stale) {
 				PreparedStatement counted = tx.prepare(
 						"SELECT recipient_id, count(*) FROM inbox WHERE " + EXPIRED_SQL + " GROUP BY recipient_id");
-				counted.setLong(1, nanos(sentBefore));
+				counted.setLong(1, Rows.nanos(sentBefore));
 				try (ResultSet rows = counted.executeQuery()) {
 					while (rows.next()) {
 						tx.addCount(rows.getString(1), -rows.getInt(2));
 					}
 				}
-				moveToExpired(tx, EXPIRED_SQL, statement -> statement.setLong(1, nanos(sentBefore)));
+				moveToExpired(tx, EXPIRED_SQL, statement -> statement.setLong(1, Rows.nanos(sentBefore)));
 				oldestSentAt = oldestSentAt(tx.connection());
 			}
 			return forgotten;
@@ -923,7 +923,7 @@ public final class SqliteStore implements BrokerStore {
 			List<Expired> expired = new ArrayList<>();
 			try (ResultSet rows = select.executeQuery()) {
 				while (rows.next()) {
-					expired.add(new Expired(rows.getString(12), delivery(rows).message()));
+					expired.add(new Expired(rows.getString(12), Rows.delivery(rows).message()));
 				}
 			}
 			return expired;
@@ -958,18 +958,18 @@ public final class SqliteStore implements BrokerStore {
 		upsert.setString(1, peer.id());
 		upsert.setString(2, peer.name());
 		upsert.setString(3, peer.wantedName());
-		setInstant(upsert, 4, peer.registeredAt());
-		setLong(upsert, 5, peer.pid());
+		Rows.setInstant(upsert, 4, peer.registeredAt());
+		Rows.setLong(upsert, 5, peer.pid());
 		upsert.setString(6, peer.cwd());
 		upsert.setString(7, peer.repo());
 		upsert.setString(8, peer.branch());
 		upsert.setString(9, peer.summary());
-		setLong(upsert, 10, peer.clientPid());
+		Rows.setLong(upsert, 10, peer.clientPid());
 		upsert.setString(11, peer.delivery());
 		upsert.setInt(12, peer.hooksSeen() ? 1 : 0);
 		upsert.setString(13, peer.secretHash());
-		setInstant(upsert, 14, peer.lastSeen());
-		setInstant(upsert, 15, peer.awaySince());
+		Rows.setInstant(upsert, 14, peer.lastSeen());
+		Rows.setInstant(upsert, 15, peer.awaySince());
 		upsert.executeUpdate();
 		if (before == null || !before.topics().equals(peer.topics())) {
 			replaceAll(tx, "subscription", "topic", peer.id(), peer.topics());
@@ -998,75 +998,6 @@ public final class SqliteStore implements BrokerStore {
 		PreparedStatement update = tx.prepare("UPDATE inbox SET held = 0 WHERE recipient_id = ? AND held = 1");
 		update.setString(1, peerId);
 		update.executeUpdate();
-	}
-
-	// ---- rows
-
-	private static void bindInbox(PreparedStatement insert, long sequence, String recipientId, Message message)
-			throws SQLException {
-		insert.setLong(1, sequence);
-		insert.setString(2, recipientId);
-		insert.setString(3, message.id());
-		insert.setString(4, message.kind().wireName());
-		insert.setString(5, message.from());
-		insert.setString(6, message.fromId());
-		insert.setString(7, message.to());
-		insert.setString(8, message.topic());
-		insert.setString(9, message.body());
-		insert.setString(10, message.replyTo());
-		insert.setString(11, message.taskId());
-		setInstant(insert, 12, message.sentAt());
-	}
-
-	private static List<Delivery> deliveries(PreparedStatement select) throws SQLException {
-		List<Delivery> deliveries = new ArrayList<>();
-		try (ResultSet rows = select.executeQuery()) {
-			while (rows.next()) {
-				deliveries.add(delivery(rows));
-			}
-		}
-		return deliveries;
-	}
-
-	/** Reads {@code seq, }{@link #MESSAGE_COLUMNS}{@code , recipient_id}. */
-	private static Delivery delivery(ResultSet rows) throws SQLException {
-		return new Delivery(rows.getLong(1),
-				new Message(rows.getString(2), MessageKind.parse(rows.getString(3)), rows.getString(4),
-						rows.getString(5), rows.getString(6), rows.getString(12), rows.getString(7), rows.getString(8),
-						rows.getString(9), rows.getString(10), instant(rows, 11)));
-	}
-
-	static long nanos(Instant at) {
-		return at.getEpochSecond() * 1_000_000_000L + at.getNano();
-	}
-
-	private static void setInstant(PreparedStatement statement, int index, Instant at) throws SQLException {
-		if (at == null) {
-			statement.setNull(index, java.sql.Types.INTEGER);
-		}
-		else {
-			statement.setLong(index, nanos(at));
-		}
-	}
-
-	private static Instant instant(ResultSet rows, int index) throws SQLException {
-		long value = rows.getLong(index);
-		return rows.wasNull() ? null
-				: Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000_000L), Math.floorMod(value, 1_000_000_000L));
-	}
-
-	private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
-		if (value == null) {
-			statement.setNull(index, java.sql.Types.INTEGER);
-		}
-		else {
-			statement.setLong(index, value);
-		}
-	}
-
-	private static Long longOrNull(ResultSet rows, int index) throws SQLException {
-		long value = rows.getLong(index);
-		return rows.wasNull() ? null : value;
 	}
 
 	// ---- reading
