@@ -1,8 +1,8 @@
 package dev.mycelium;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+
+import picocli.CommandLine.ParameterException;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
@@ -31,9 +31,18 @@ public class MyceliumApplication {
 			System.setProperty("spring.aot.enabled", "false");
 		}
 		if (startsSpring(args, "broker")) {
+			String[] settings;
+			try {
+				settings = Cli.brokerArguments(Arrays.copyOfRange(args, 1, args.length));
+			}
+			catch (ParameterException ex) {
+				// The command line says what was wrong, with the usage, and exits 2.
+				System.exit(Cli.run(args));
+				return;
+			}
 			SpringApplication application = new SpringApplication(MyceliumApplication.class);
 			application.setAdditionalProfiles("broker");
-			application.run(brokerArguments(Arrays.copyOfRange(args, 1, args.length)));
+			application.run(settings);
 			return;
 		}
 		if (startsSpring(args, "serve")) {
@@ -61,29 +70,6 @@ public class MyceliumApplication {
 	private static boolean startsSpring(String[] args, String command) {
 		return args.length > 0 && args[0].equals(command)
 				&& Arrays.stream(args).noneMatch(arg -> arg.equals("--help") || arg.equals("-h"));
-	}
-
-	/**
-	 * {@code --port 7891} and {@code --port=7891} become {@code --mycelium.port=7891},
-	 * and so on.
-	 */
-	static String[] brokerArguments(String[] args) {
-		List<String> translated = new ArrayList<>();
-		for (int i = 0; i < args.length; i++) {
-			String arg = args[i];
-			String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-			switch (option) {
-				case "--port", "--host", "--store" -> {
-					String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1)
-							: (i + 1 < args.length ? args[++i] : "");
-					String property = option.equals("--store") ? "store.type" : option.substring(2);
-					translated.add("--mycelium." + property + "=" + value);
-				}
-				case "--allow-remote" -> translated.add("--mycelium.allow-remote=true");
-				default -> translated.add(arg);
-			}
-		}
-		return translated.toArray(String[]::new);
 	}
 
 }

@@ -114,7 +114,7 @@ public class BrokerConfiguration {
 	}
 
 	@Bean
-	BrokerRepository brokerRepository(BrokerStore store, MailSignals signals, Clock clock, BrokerProperties properties,
+	BrokerOperations brokerOperations(BrokerStore store, MailSignals signals, Clock clock, BrokerProperties properties,
 			BrokerEventLog events, MachineName machineName) {
 		return new BrokerService(store, signals, clock, properties.limits(), properties.liveness(), events,
 				machineName);
@@ -140,8 +140,8 @@ public class BrokerConfiguration {
 	}
 
 	@Bean
-	Sweeper sweeper(BrokerRepository repository) {
-		return new Sweeper(repository);
+	Sweeper sweeper(BrokerOperations broker) {
+		return new Sweeper(broker);
 	}
 
 	@Bean(destroyMethod = "close")
@@ -152,10 +152,10 @@ public class BrokerConfiguration {
 	}
 
 	@Bean
-	FilterRegistrationBean<RequestGuardFilter> requestGuardFilter(MyceliumHome home, BrokerRepository repository,
-			JsonMapper json, BrokerProperties properties, ObjectProvider<BrowserAccess> browsers) {
+	FilterRegistrationBean<RequestGuardFilter> requestGuardFilter(MyceliumHome home, BrokerOperations broker,
+			BrokerProperties properties, ObjectProvider<BrowserAccess> browsers) {
 		Optional<String> remoteHost = requireLoopbackUnlessAllowed(properties);
-		RequestGuardFilter filter = new RequestGuardFilter(TokenFile.ensureToken(home), repository, json,
+		RequestGuardFilter filter = new RequestGuardFilter(TokenFile.ensureToken(home), broker,
 				properties.limits().maxRequestBytes(), remoteHost, browsers.getIfAvailable(() -> BrowserAccess.NONE));
 		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);

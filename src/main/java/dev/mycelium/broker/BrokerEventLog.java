@@ -16,8 +16,8 @@ import dev.mycelium.protocol.Task;
 /**
  * The recent broker-wide events (joins, leaves, messages, tasks), for {@code GET
  * /api/events}. A bounded ring: a reader that falls further behind than it holds misses
- * the oldest, and memory never grows with readers or with their speed. The repository
- * publishes while holding its lock, so ids follow the order in which things happened.
+ * the oldest, and memory never grows with readers or with their speed. Ids are given
+ * under this log's own lock, in the order events are published.
  * <p>
  * With a store shared by several brokers (Redis), each broker shares what happened on it
  * and {@linkplain #relay relays} what happened on the others, so {@code tail} and the

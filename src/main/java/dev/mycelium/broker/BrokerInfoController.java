@@ -26,7 +26,7 @@ class BrokerInfoController {
 
 	private final BrokerStateFile stateFile;
 
-	private final BrokerRepository repository;
+	private final BrokerOperations broker;
 
 	private final BrokerEventLog events;
 
@@ -34,10 +34,10 @@ class BrokerInfoController {
 
 	private final ConfigurableApplicationContext context;
 
-	BrokerInfoController(BrokerStateFile stateFile, BrokerRepository repository, BrokerEventLog events, Clock clock,
+	BrokerInfoController(BrokerStateFile stateFile, BrokerOperations broker, BrokerEventLog events, Clock clock,
 			ConfigurableApplicationContext context) {
 		this.stateFile = stateFile;
-		this.repository = repository;
+		this.broker = broker;
 		this.events = events;
 		this.clock = clock;
 		this.context = context;
@@ -45,8 +45,8 @@ class BrokerInfoController {
 
 	@GetMapping("/api/broker")
 	BrokerInfo info() {
-		return stateFile.info(repository.livePeerCount(), repository.unreadCount(),
-				events.recentMessages(clock.instant()), repository.storeKind());
+		return stateFile.info(broker.livePeerCount(), broker.unreadCount(), events.recentMessages(clock.instant()),
+				broker.storeKind());
 	}
 
 	/**

@@ -64,7 +64,7 @@ import dev.mycelium.protocol.Topic;
  * forgotten in between is a 404, not a lost message). The shapes of requests are checked
  * before they get here, by Bean Validation on the protocol records.
  */
-final class BrokerService implements BrokerRepository {
+final class BrokerService implements BrokerOperations {
 
 	private static final Logger log = LoggerFactory.getLogger(BrokerService.class);
 

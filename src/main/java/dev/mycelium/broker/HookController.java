@@ -51,10 +51,10 @@ class HookController {
 			+ " (its MCP server is starting; identify shows its name, discover the other sessions). Messages from"
 			+ " other sessions arrive here by themselves; answer with mycelium's tools (signal, sporulate, fruit).";
 
-	private final BrokerRepository repository;
+	private final BrokerOperations broker;
 
-	HookController(BrokerRepository repository) {
-		this.repository = repository;
+	HookController(BrokerOperations broker) {
+		this.broker = broker;
 	}
 
 	/** The fields of a hook event that matter here; the rest is skipped unread. */
@@ -67,7 +67,7 @@ class HookController {
 			@RequestHeader(name = "Mycelium-Claude-Pid", required = false) String claudePid) {
 		String name = event.hookEventName() == null ? "" : event.hookEventName();
 		Long clientPid = parsePid(claudePid);
-		Optional<Caller> session = repository.hookSession(event.sessionId(), clientPid);
+		Optional<Caller> session = broker.hookSession(event.sessionId(), clientPid);
 		if (session.isEmpty() && name.equals("SessionStart")) {
 			session = awaitRegistration(event.sessionId(), clientPid);
 			if (session.isEmpty()) {
@@ -106,16 +106,16 @@ class HookController {
 		if (shown.isEmpty()) {
 			return;
 		}
-		Set<String> held = repository.held(peer, peer.peerId());
+		Set<String> held = broker.held(peer, peer.peerId());
 		List<String> delivered = shown.stream().filter(held::contains).toList();
 		if (!delivered.isEmpty()) {
-			repository.acknowledge(peer, peer.peerId(), delivered);
+			broker.acknowledge(peer, peer.peerId(), delivered);
 		}
 	}
 
 	private String sessionStart(Caller peer) {
-		Peer self = repository.peer(peer.peerId());
-		List<Peer> others = repository.peers(Scope.MACHINE, peer)
+		Peer self = broker.peer(peer.peerId());
+		List<Peer> others = broker.peers(Scope.MACHINE, peer)
 			.stream()
 			.filter(other -> !other.id().equals(self.id()))
 			.toList();
@@ -135,7 +135,7 @@ class HookController {
 	 * shown in full is marked read.
 	 */
 	private String newMail(Caller peer) {
-		List<Message> unread = repository.unread(peer, peer.peerId(), false);
+		List<Message> unread = broker.unread(peer, peer.peerId(), false);
 		if (unread.isEmpty()) {
 			return null;
 		}
@@ -158,7 +158,7 @@ class HookController {
 			}
 		}
 		if (!read.isEmpty()) {
-			repository.acknowledge(peer, peer.peerId(), read);
+			broker.acknowledge(peer, peer.peerId(), read);
 		}
 		int more = unread.size() - read.size();
 		String count = read.size() + (read.size() == 1 ? " new message" : " new messages");
@@ -193,7 +193,7 @@ class HookController {
 				Thread.currentThread().interrupt();
 				return Optional.empty();
 			}
-			session = repository.hookSession(sessionId, clientPid);
+			session = broker.hookSession(sessionId, clientPid);
 		}
 		return session;
 	}

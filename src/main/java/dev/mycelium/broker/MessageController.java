@@ -38,19 +38,19 @@ class MessageController {
 	 */
 	private static final Duration CONTAINER_TIMEOUT_GUARD = Duration.ofSeconds(30);
 
-	private final BrokerRepository repository;
+	private final BrokerOperations broker;
 
 	private final Duration maxWait;
 
-	MessageController(BrokerRepository repository, BrokerProperties properties) {
-		this.repository = repository;
+	MessageController(BrokerOperations broker, BrokerProperties properties) {
+		this.broker = broker;
 		this.maxWait = properties.limits().maxWait();
 	}
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.CREATED)
 	Message send(@PathVariable String peer, @Valid @RequestBody DirectMessage message, Caller caller) {
-		return repository.send(caller, peer, message);
+		return broker.send(caller, peer, message);
 	}
 
 	/**
@@ -60,7 +60,7 @@ class MessageController {
 	 */
 	@GetMapping(params = "!wait")
 	List<Message> unread(@PathVariable String peer, @RequestParam(defaultValue = "true") boolean held, Caller caller) {
-		return repository.unread(caller, peer, held);
+		return broker.unread(caller, peer, held);
 	}
 
 	/**
@@ -78,11 +78,11 @@ class MessageController {
 					"wait is the number of seconds to wait for mail, from 0 to " + maxWait.toSeconds() + ".");
 		}
 		if (wait == 0) {
-			return repository.unread(caller, peer);
+			return broker.unread(caller, peer);
 		}
-		CompletableFuture<Void> arrival = repository.mailArrival(caller, peer);
+		CompletableFuture<Void> arrival = broker.mailArrival(caller, peer);
 		if (arrival.isDone()) {
-			return repository.unread(caller, peer);
+			return broker.unread(caller, peer);
 		}
 		// The wait ends on this broker's timer, not on the servlet container's
 		// timeout, which could fire while mail that arrived at that moment was being
@@ -99,7 +99,7 @@ class MessageController {
 		});
 		arrival.thenRun(() -> {
 			try {
-				result.setResult(repository.unread(caller, peer));
+				result.setResult(broker.unread(caller, peer));
 			}
 			catch (RuntimeException ex) {
 				result.setErrorResult(ex);
@@ -114,25 +114,25 @@ class MessageController {
 	 */
 	@PostMapping("/hold")
 	Map<String, Integer> hold(@PathVariable String peer, @Valid @RequestBody Acknowledgement messages, Caller caller) {
-		return Map.of("held", repository.hold(caller, peer, messages.ids()));
+		return Map.of("held", broker.hold(caller, peer, messages.ids()));
 	}
 
 	/** The ids of the messages the peer holds for its own delivery. */
 	@GetMapping("/held")
 	Set<String> held(@PathVariable String peer, Caller caller) {
-		return repository.held(caller, peer);
+		return broker.held(caller, peer);
 	}
 
 	@PostMapping("/release")
 	Map<String, Integer> release(@PathVariable String peer, @Valid @RequestBody Acknowledgement messages,
 			Caller caller) {
-		return Map.of("released", repository.release(caller, peer, messages.ids()));
+		return Map.of("released", broker.release(caller, peer, messages.ids()));
 	}
 
 	@PostMapping("/ack")
 	AcknowledgementResult acknowledge(@PathVariable String peer, @Valid @RequestBody Acknowledgement acknowledgement,
 			Caller caller) {
-		return repository.acknowledge(caller, peer, acknowledgement.ids());
+		return broker.acknowledge(caller, peer, acknowledgement.ids());
 	}
 
 }

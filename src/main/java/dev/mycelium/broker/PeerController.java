@@ -28,48 +28,48 @@ import dev.mycelium.protocol.Scope;
 @RequestMapping("/api/peers")
 class PeerController {
 
-	private final BrokerRepository repository;
+	private final BrokerOperations broker;
 
-	PeerController(BrokerRepository repository) {
-		this.repository = repository;
+	PeerController(BrokerOperations broker) {
+		this.broker = broker;
 	}
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.CREATED)
 	Registration register(@Valid @RequestBody PeerRegistration registration) {
-		return repository.register(registration);
+		return broker.register(registration);
 	}
 
 	@GetMapping
 	List<Peer> peers(@RequestParam(required = false) String scope, Caller caller) {
-		return repository.peers(BrokerArguments.scope(scope), caller);
+		return broker.peers(QueryParameters.scope(scope), caller);
 	}
 
 	@GetMapping("/{peer}")
 	Peer peer(@PathVariable String peer) {
-		return repository.peer(peer);
+		return broker.peer(peer);
 	}
 
 	/** Messages the peer sent that their recipients have not read (acknowledged) yet. */
 	@GetMapping("/{peer}/outbox")
 	List<Message> outbox(@PathVariable String peer, Caller caller) {
-		return repository.outbox(caller, peer);
+		return broker.outbox(caller, peer);
 	}
 
 	@PatchMapping("/{peer}")
 	Peer update(@PathVariable String peer, @Valid @RequestBody PeerUpdate update, Caller caller) {
-		return repository.update(caller, peer, update);
+		return broker.update(caller, peer, update);
 	}
 
 	@DeleteMapping("/{peer}")
 	@ResponseStatus(HttpStatus.NO_CONTENT)
 	void leave(@PathVariable String peer, Caller caller) {
-		repository.leave(caller, peer);
+		broker.leave(caller, peer);
 	}
 
 	@PostMapping("/{peer}/heartbeat")
 	Peer heartbeat(@PathVariable String peer, Caller caller) {
-		return repository.heartbeat(caller, peer);
+		return broker.heartbeat(caller, peer);
 	}
 
 }

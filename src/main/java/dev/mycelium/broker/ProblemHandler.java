@@ -41,7 +41,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(BrokerException.class)
 	ResponseEntity<ProblemDetail> refused(BrokerException ex) {
 		return ResponseEntity.status(ex.reason().status)
-			.body(Problems.of(ex.reason().status, ex.reason().code, ex.getMessage()));
+			.body(ProblemDetails.of(ex.reason().status, ex.reason().code, ex.getMessage()));
 	}
 
 	@ExceptionHandler(StoreUnavailableException.class)
@@ -49,14 +49,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 		Reason reason = Reason.STORE_UNAVAILABLE;
 		return ResponseEntity.status(reason.status)
 			.header(HttpHeaders.RETRY_AFTER, "5")
-			.body(Problems.of(reason.status, reason.code, ex.getMessage()));
+			.body(ProblemDetails.of(reason.status, reason.code, ex.getMessage()));
 	}
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<ProblemDetail> unexpected(Exception ex) {
 		log.error("Unexpected failure", ex);
 		return ResponseEntity.internalServerError()
-			.body(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+			.body(ProblemDetails.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
 					"The broker failed unexpectedly; see MYCELIUM_HOME/broker.log."));
 	}
 
@@ -137,7 +137,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 	}
 
 	private static ResponseEntity<Object> problem(HttpStatus status, String code, String detail) {
-		return ResponseEntity.status(status).body(Problems.of(status, code, detail));
+		return ResponseEntity.status(status).body(ProblemDetails.of(status, code, detail));
 	}
 
 }

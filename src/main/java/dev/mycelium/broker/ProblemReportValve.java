@@ -8,6 +8,8 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 
+import org.springframework.http.MediaType;
+
 /**
  * Tomcat's own error answers as problem details: requests Tomcat refuses before any
  * filter or controller sees them (an encoded {@code /}, a {@code \}, a NUL, a URL or
@@ -30,10 +32,9 @@ public final class ProblemReportValve extends ErrorReportValve {
 			return;
 		}
 		String[] codeAndDetail = describe(status);
-		String body = "{\"type\":\"about:blank\",\"title\":\"" + title(status) + "\",\"status\":" + status
-				+ ",\"detail\":\"" + escape(codeAndDetail[1]) + "\",\"code\":\"" + codeAndDetail[0] + "\"}";
+		String body = ProblemDetails.json(status, codeAndDetail[0], codeAndDetail[1]);
 		try {
-			response.setContentType("application/problem+json");
+			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 			response.setCharacterEncoding(StandardCharsets.UTF_8.name());
 			Writer writer = response.getReporter();
 			if (writer != null) {
@@ -64,15 +65,6 @@ public final class ProblemReportValve extends ErrorReportValve {
 					? new String[] { "internal_error", "The broker failed unexpectedly; see MYCELIUM_HOME/broker.log." }
 					: new String[] { "error", "The broker refused this request." };
 		};
-	}
-
-	private static String title(int status) {
-		org.springframework.http.HttpStatus known = org.springframework.http.HttpStatus.resolve(status);
-		return known != null ? known.getReasonPhrase() : "Error";
-	}
-
-	private static String escape(String text) {
-		return text.replace("\\", "\\\\").replace("\"", "\\\"");
 	}
 
 }

@@ -24,7 +24,7 @@ class PushStreams implements SmartLifecycle {
 	/** How many events a writer pulls at a time. */
 	private static final int BATCH = 64;
 
-	private final BrokerRepository repository;
+	private final BrokerOperations broker;
 
 	private final BrokerEventLog events;
 
@@ -39,8 +39,8 @@ class PushStreams implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	PushStreams(BrokerRepository repository, BrokerEventLog events, JsonMapper json) {
-		this.repository = repository;
+	PushStreams(BrokerOperations broker, BrokerEventLog events, JsonMapper json) {
+		this.broker = broker;
 		this.events = events;
 		this.json = json;
 	}
@@ -54,7 +54,7 @@ class PushStreams implements SmartLifecycle {
 		long after = SseStream.positionOf(lastEventId, epoch, 0);
 		SseEmitter emitter = new SseEmitter(0L);
 		SseStream stream = new SseStream(emitter, epoch, after,
-				position -> repository.unreadAfter(peerId, position, BATCH)
+				position -> broker.unreadAfter(peerId, position, BATCH)
 					.stream()
 					.map(delivery -> new SseStream.Item(delivery.sequence(), "message", delivery.message()))
 					.toList(),
@@ -62,10 +62,10 @@ class PushStreams implements SmartLifecycle {
 		stream.onClose(() -> {
 			open.remove(stream);
 			if (peerId != null) {
-				repository.closeStream(peerId, stream);
+				broker.closeStream(peerId, stream);
 			}
 		});
-		repository.openStream(caller, peerRef, stream);
+		broker.openStream(caller, peerRef, stream);
 		track(stream);
 		return emitter;
 	}

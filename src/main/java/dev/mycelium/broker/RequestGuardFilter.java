@@ -15,7 +15,6 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -48,9 +47,7 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 
 	private final byte[] token;
 
-	private final BrokerRepository repository;
-
-	private final JsonMapper json;
+	private final BrokerOperations broker;
 
 	private final long maxRequestBytes;
 
@@ -58,12 +55,11 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 
 	private final BrowserAccess browsers;
 
-	RequestGuardFilter(String token, BrokerRepository repository, JsonMapper json, long maxRequestBytes,
-			Optional<String> remoteHost, BrowserAccess browsers) {
+	RequestGuardFilter(String token, BrokerOperations broker, long maxRequestBytes, Optional<String> remoteHost,
+			BrowserAccess browsers) {
 		this.browsers = browsers;
 		this.token = token.getBytes(StandardCharsets.UTF_8);
-		this.repository = repository;
-		this.json = json;
+		this.broker = broker;
 		this.maxRequestBytes = maxRequestBytes;
 		this.allowedHosts = remoteHost.map(host -> union(LOOPBACK_HOSTS, host.toLowerCase(Locale.ROOT)))
 			.orElse(LOOPBACK_HOSTS);
@@ -100,7 +96,7 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 		if (secret != null) {
 			Optional<Caller> peer;
 			try {
-				peer = repository.authenticate(secret);
+				peer = broker.authenticate(secret);
 			}
 			catch (StoreUnavailableException ex) {
 				response.setHeader(HttpHeaders.RETRY_AFTER, "5");
@@ -143,7 +139,7 @@ final class RequestGuardFilter extends OncePerRequestFilter {
 
 	private void reject(HttpServletResponse response, HttpStatus status, String code, String detail)
 			throws IOException {
-		Problems.write(response, json, status, code, detail);
+		ProblemDetails.write(response, status, code, detail);
 	}
 
 	/** {@code localhost:7890} → {@code localhost}; {@code [::1]:7890} → {@code [::1]}. */

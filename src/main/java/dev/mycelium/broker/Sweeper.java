@@ -12,19 +12,19 @@ final class Sweeper {
 
 	private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
 
-	private final BrokerRepository repository;
+	private final BrokerOperations broker;
 
 	/** Whether the last sweep found the store unavailable: said once per outage. */
 	private boolean unavailable;
 
-	Sweeper(BrokerRepository repository) {
-		this.repository = repository;
+	Sweeper(BrokerOperations broker) {
+		this.broker = broker;
 	}
 
 	@Scheduled(fixedDelayString = "${mycelium.liveness.sweep-interval:1s}")
 	void sweep() {
 		try {
-			repository.sweep();
+			broker.sweep();
 			if (unavailable) {
 				log.info("The store is writable again: liveness and expiry go on");
 				unavailable = false;

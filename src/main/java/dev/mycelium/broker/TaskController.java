@@ -23,32 +23,32 @@ import dev.mycelium.protocol.TaskRequest;
 @RequestMapping("/api/tasks")
 class TaskController {
 
-	private final BrokerRepository repository;
+	private final BrokerOperations broker;
 
-	TaskController(BrokerRepository repository) {
-		this.repository = repository;
+	TaskController(BrokerOperations broker) {
+		this.broker = broker;
 	}
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.CREATED)
 	Task delegate(@Valid @RequestBody TaskRequest request, Caller caller) {
-		return repository.delegate(caller, request);
+		return broker.delegate(caller, request);
 	}
 
 	/** Without {@code peer}, every task: the operator's view (the dashboard's). */
 	@GetMapping
 	List<Task> tasks(@RequestParam(required = false) String peer) {
-		return peer == null ? repository.tasks() : repository.tasks(peer);
+		return peer == null ? broker.tasks() : broker.tasks(peer);
 	}
 
 	@GetMapping("/{id}")
 	Task task(@PathVariable String id) {
-		return repository.task(id);
+		return broker.task(id);
 	}
 
 	@PostMapping("/{id}/result")
 	Task report(@PathVariable String id, @Valid @RequestBody TaskOutcome outcome, Caller caller) {
-		return repository.report(caller, id, outcome);
+		return broker.report(caller, id, outcome);
 	}
 
 }

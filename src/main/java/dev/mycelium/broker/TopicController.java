@@ -22,31 +22,31 @@ import dev.mycelium.protocol.Topic;
 @RestController
 class TopicController {
 
-	private final BrokerRepository repository;
+	private final BrokerOperations broker;
 
-	TopicController(BrokerRepository repository) {
-		this.repository = repository;
+	TopicController(BrokerOperations broker) {
+		this.broker = broker;
 	}
 
 	@PostMapping("/api/broadcasts")
 	@ResponseStatus(HttpStatus.CREATED)
 	BroadcastResult broadcast(@Valid @RequestBody Broadcast broadcast, Caller caller) {
-		return repository.broadcast(caller, broadcast);
+		return broker.broadcast(caller, broadcast);
 	}
 
 	@GetMapping("/api/topics")
 	List<Topic> topics() {
-		return repository.topics();
+		return broker.topics();
 	}
 
 	@PutMapping("/api/topics/{topic}/subscribers/{peer}")
 	Topic subscribe(@PathVariable String topic, @PathVariable String peer, Caller caller) {
-		return repository.subscribe(caller, topic, peer);
+		return broker.subscribe(caller, topic, peer);
 	}
 
 	@DeleteMapping("/api/topics/{topic}/subscribers/{peer}")
 	Topic unsubscribe(@PathVariable String topic, @PathVariable String peer, Caller caller) {
-		return repository.unsubscribe(caller, topic, peer);
+		return broker.unsubscribe(caller, topic, peer);
 	}
 
 }

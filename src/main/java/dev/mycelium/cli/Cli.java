@@ -56,6 +56,16 @@ public final class Cli {
 		}
 	}
 
+	/**
+	 * The arguments of {@code broker} as the Spring settings the broker reads:
+	 * {@code --port 7891} becomes {@code --mycelium.port=7891}, and so on.
+	 * @throws ParameterException for a malformed option ({@link #run} then says what was
+	 * wrong)
+	 */
+	public static String[] brokerArguments(String... args) {
+		return LaunchCommands.Broker.springArguments(args).toArray(String[]::new);
+	}
+
 	static int run(Console console, String... args) {
 		return commandLine(console).execute(args);
 	}

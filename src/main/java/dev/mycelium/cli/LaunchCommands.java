@@ -1,15 +1,19 @@
 package dev.mycelium.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code broker} and {@code serve} as the help describes them.
- * {@code MyceliumApplication} starts Spring for these two before the command line is
- * parsed, so these classes only document their options (and answer {@code --help}).
+ * {@code MyceliumApplication} starts Spring for these two, not the command line; the
+ * broker's options are parsed here all the same ({@link Cli#brokerArguments}), so that
+ * what {@code --help} shows is what the broker takes.
  */
 final class LaunchCommands {
 
@@ -32,6 +36,35 @@ final class LaunchCommands {
 		@Option(names = "--allow-remote",
 				description = "allow a host other machines can reach (MYCELIUM_ALLOW_REMOTE=true)")
 		boolean allowRemote;
+
+		@Option(names = "--store", paramLabel = "<store>",
+				description = "overrides MYCELIUM_STORE: sqlite (default), memory or redis (with MYCELIUM_REDIS_URL)")
+		String store;
+
+		/**
+		 * The options as the broker's Spring settings, then the arguments that are none
+		 * of them (Spring's own, such as {@code --debug}) as they were.
+		 */
+		static List<String> springArguments(String... args) {
+			Broker broker = new Broker();
+			CommandLine commandLine = new CommandLine(broker).setUnmatchedArgumentsAllowed(true);
+			commandLine.parseArgs(args);
+			List<String> settings = new ArrayList<>();
+			if (broker.port != null) {
+				settings.add("--mycelium.port=" + broker.port);
+			}
+			if (broker.host != null) {
+				settings.add("--mycelium.host=" + broker.host);
+			}
+			if (broker.store != null) {
+				settings.add("--mycelium.store.type=" + broker.store);
+			}
+			if (broker.allowRemote) {
+				settings.add("--mycelium.allow-remote=true");
+			}
+			settings.addAll(commandLine.getUnmatchedArguments());
+			return settings;
+		}
 
 		@Override
 		public Integer call() {

@@ -29,6 +29,18 @@ class MalformedRequestIntegrationTests extends BrokerIntegrationTest {
 		assertProblem(answer, 400);
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "GET /api/peers/a%zzb HTTP/1.1", "GET /api/peers/a%e2%82 HTTP/1.1",
+			"GET /api/peers HTTP/1.1 and more" })
+	void aMalformedRequestLineOrPercentEncodingIsTomcatsBadRequestAsAProblemDetail(String requestLine)
+			throws IOException {
+		RawAnswer answer = raw(requestLine + "\r\nHost: localhost\r\nAuthorization: Bearer " + token()
+				+ "\r\nConnection: close\r\n\r\n");
+
+		assertProblem(answer, 400);
+		assertThat(BrokerApi.JSON.readTree(answer.body()).path("code").asString()).isEqualTo("bad_request");
+	}
+
 	@Test
 	void aUrlOverEightKilobytesIsAProblemDetail() throws IOException {
 		RawAnswer answer = raw("GET /api/peers/" + "x".repeat(9000) + " HTTP/1.1\r\nHost: localhost\r\n"

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -22,10 +21,11 @@ import dev.mycelium.broker.store.Appended;
 import dev.mycelium.broker.store.BrokerStore;
 import dev.mycelium.broker.store.Delivery;
 import dev.mycelium.broker.store.Expired;
-import dev.mycelium.broker.store.NameClaim;
 import dev.mycelium.broker.store.NameRule;
+import dev.mycelium.broker.store.PeerRules;
 import dev.mycelium.broker.store.Registered;
 import dev.mycelium.broker.store.Registering;
+import dev.mycelium.broker.store.RegistrationPlan;
 import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.broker.store.StoredTask;
 import dev.mycelium.protocol.AcknowledgementResult;
@@ -84,47 +84,25 @@ public final class MemoryStore implements BrokerStore {
 				.map(peerIdBySessionKey::get)
 				.map(peers::get)
 				.orElse(null);
-			StoredPeer peer;
-			if (existing == null) {
-				NameClaim claim = NameClaim.of(peers.values(), registering.wantedName(), null, names);
-				yieldName(claim);
-				String id;
-				do {
-					id = newId.get();
-				}
-				while (peers.containsKey(id));
-				List<String> keys = registering.sessionKey() == null ? List.of() : List.of(registering.sessionKey());
-				peer = new StoredPeer(id, claim.name(), registering.wantedName(), registering.at(), List.of(), keys,
-						registering.pid(), registering.cwd(), registering.repo(), registering.branch(),
-						registering.summary(), registering.clientPid(), null, false, registering.secretHash(),
-						registering.at(), null, registering.host());
-				keys.forEach(key -> peerIdBySessionKey.put(key, peer.id()));
+			if (existing != null && existing.secretHash() != null) {
+				// The old secret stops working: a restarted session replaces the old one.
+				peerIdBySecretHash.remove(existing.secretHash());
 			}
-			else {
-				if (existing.secretHash() != null) {
-					// The old secret stops working: a restarted session replaces the old
-					// one.
-					peerIdBySecretHash.remove(existing.secretHash());
-				}
-				String name = existing.name();
-				if (!name.equals(existing.wantedName())) {
-					NameClaim claim = NameClaim.of(peers.values(), existing.wantedName(), existing, names);
-					yieldName(claim);
-					name = claim.name();
-				}
-				peer = existing.resumed(registering, name);
+			RegistrationPlan plan = RegistrationPlan.of(peers.values(), existing, registering, newId, names);
+			if (plan.renamed() != null) {
+				peers.put(plan.renamed().id(), plan.renamed());
+			}
+			StoredPeer peer = plan.peer();
+			if (plan.resumed()) {
 				// What the old serve held for its own delivery it will never confirm.
 				held.remove(peer.id());
 			}
+			else {
+				peer.sessionKeys().forEach(key -> peerIdBySessionKey.put(key, peer.id()));
+			}
 			peers.put(peer.id(), peer);
 			peerIdBySecretHash.put(peer.secretHash(), peer.id());
-			return new Registered(peer, existing != null);
-		}
-	}
-
-	private void yieldName(NameClaim claim) {
-		if (claim.yieldingId() != null) {
-			peers.computeIfPresent(claim.yieldingId(), (id, holder) -> holder.withName(claim.yieldingTo()));
+			return plan.registered();
 		}
 	}
 
@@ -154,25 +132,14 @@ public final class MemoryStore implements BrokerStore {
 		if (peer == null || peer.hasLeft()) {
 			return Optional.empty();
 		}
-		StoredPeer touched = peer.isLive() ? peer.withLastSeen(at) : peer.back(at);
+		StoredPeer touched = PeerRules.touched(peer, at);
 		peers.put(peerId, touched);
 		return Optional.of(touched);
 	}
 
 	@Override
 	public synchronized Optional<StoredPeer> update(String peerId, PeerUpdate update) {
-		return Optional.ofNullable(peers.computeIfPresent(peerId,
-				(id, peer) -> peer.withDetails(change(peer.summary(), update.summary(), false),
-						change(peer.branch(), update.branch(), true),
-						change(peer.delivery(), update.delivery(), true))));
-	}
-
-	/** Null leaves it as it was; blank clears it (a summary may be blank). */
-	static String change(String current, String requested, boolean blankClears) {
-		if (requested == null) {
-			return current;
-		}
-		return blankClears && requested.isBlank() ? null : requested;
+		return Optional.ofNullable(peers.computeIfPresent(peerId, (id, peer) -> PeerRules.updated(peer, update)));
 	}
 
 	@Override
@@ -200,45 +167,29 @@ public final class MemoryStore implements BrokerStore {
 				return Optional.empty();
 			}
 			StoredPeer gone = goneId == null || goneId.equals(heirId) ? null : peers.get(goneId);
-			TreeSet<String> topics = new TreeSet<>(heir.topics());
-			List<String> keys = new ArrayList<>(heir.sessionKeys());
 			if (gone != null) {
 				LinkedHashMap<String, Delivery> inbox = inboxes.remove(gone.id());
 				if (inbox != null && !inbox.isEmpty()) {
 					for (Delivery delivery : inbox.values()) {
-						deliver(readdressed(delivery.message(), heir));
+						deliver(PeerRules.readdressed(delivery.message(), heir));
 					}
 					woken.add(heir.id());
 				}
 				held.remove(gone.id());
 				lastSequence.remove(gone.id());
-				topics.addAll(gone.topics());
-				for (String key : gone.sessionKeys()) {
-					if (!keys.contains(key)) {
-						keys.add(key);
-					}
-					peerIdBySessionKey.put(key, heir.id());
-				}
+				gone.sessionKeys().forEach(key -> peerIdBySessionKey.put(key, heir.id()));
 				if (gone.secretHash() != null) {
 					peerIdBySecretHash.remove(gone.secretHash());
 				}
 				tasks.replaceAll((id, task) -> task.takenOver(gone.id(), heir));
 				peers.remove(gone.id());
 			}
-			if (!keys.contains(sessionKey)) {
-				keys.add(sessionKey);
-			}
 			peerIdBySessionKey.put(sessionKey, heir.id());
-			result = heir.withTopics(List.copyOf(topics)).withSessionKeys(keys).withHooksSeen();
+			result = PeerRules.joined(heir, gone, sessionKey);
 			peers.put(heir.id(), result);
 		}
 		tell(woken);
 		return Optional.of(result);
-	}
-
-	private static Message readdressed(Message m, StoredPeer heir) {
-		return new Message(m.id(), m.kind(), m.from(), m.fromId(), heir.name(), heir.id(), m.topic(), m.body(),
-				m.replyTo(), m.taskId(), m.sentAt());
 	}
 
 	@Override
@@ -386,11 +337,7 @@ public final class MemoryStore implements BrokerStore {
 
 	@Override
 	public synchronized Optional<StoredPeer> subscribe(String peerId, String topic) {
-		return Optional.ofNullable(peers.computeIfPresent(peerId, (id, peer) -> {
-			TreeSet<String> topics = new TreeSet<>(peer.topics());
-			topics.add(topic);
-			return peer.withTopics(List.copyOf(topics));
-		}));
+		return Optional.ofNullable(peers.computeIfPresent(peerId, (id, peer) -> PeerRules.subscribed(peer, topic)));
 	}
 
 	@Override
@@ -399,7 +346,7 @@ public final class MemoryStore implements BrokerStore {
 		if (peer == null || !peer.topics().contains(topic)) {
 			return false;
 		}
-		peers.put(peerId, peer.withTopics(peer.topics().stream().filter(t -> !t.equals(topic)).toList()));
+		peers.put(peerId, PeerRules.unsubscribed(peer, topic));
 		return true;
 	}
 

@@ -1,12 +1,6 @@
 package dev.mycelium.broker.store.redis;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,14 +9,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -64,10 +56,12 @@ import dev.mycelium.broker.store.Appended;
 import dev.mycelium.broker.store.BrokerStore;
 import dev.mycelium.broker.store.Delivery;
 import dev.mycelium.broker.store.Expired;
-import dev.mycelium.broker.store.NameClaim;
 import dev.mycelium.broker.store.NameRule;
+import dev.mycelium.broker.store.PeerRules;
+import dev.mycelium.broker.store.PendingSeen;
 import dev.mycelium.broker.store.Registered;
 import dev.mycelium.broker.store.Registering;
+import dev.mycelium.broker.store.RegistrationPlan;
 import dev.mycelium.broker.store.StoreRefusedException;
 import dev.mycelium.broker.store.StoreUnavailableException;
 import dev.mycelium.broker.store.StoredPeer;
@@ -171,7 +165,7 @@ public final class RedisStore implements BrokerStore {
 	private final Map<String, Instant> seenEagerly = new ConcurrentHashMap<>();
 
 	/** Signs of life seen here and not yet written (once a second). */
-	private final Map<String, Instant> seenHere = new ConcurrentHashMap<>();
+	private final PendingSeen seenHere = new PendingSeen();
 
 	private RedisStore(RedisURI uri, Path trustedCertificates) {
 		this.address = uri.getHost() + ":" + uri.getPort() + (uri.getDatabase() != 0 ? "/" + uri.getDatabase() : "");
@@ -428,48 +422,6 @@ public final class RedisStore implements BrokerStore {
 	// ---- peers as of a revision
 
 	/**
-	 * The peers as of one revision, indexed by secret and session key.
-	 */
-	private record Snapshot(long revision, Map<String, StoredPeer> peers, Map<String, String> bySecret,
-			Map<String, String> bySession) {
-
-		static final Snapshot EMPTY = new Snapshot(-1, Map.of(), Map.of(), Map.of());
-
-		static Snapshot of(long revision, Map<String, StoredPeer> peers) {
-			Map<String, String> bySecret = new HashMap<>();
-			Map<String, String> bySession = new HashMap<>();
-			// A key named by two peers names the later one, as a later registration
-			// would have taken it.
-			peers.values().stream().sorted(Comparator.comparing(StoredPeer::registeredAt)).forEach(peer -> {
-				if (peer.secretHash() != null) {
-					bySecret.put(peer.secretHash(), peer.id());
-				}
-				peer.sessionKeys().forEach(key -> bySession.put(key, peer.id()));
-			});
-			return new Snapshot(revision, Map.copyOf(peers), bySecret, bySession);
-		}
-
-		Snapshot with(Map<String, StoredPeer> changed, long newRevision) {
-			Map<String, StoredPeer> next = new HashMap<>(peers);
-			changed.forEach((id, peer) -> {
-				if (peer == null) {
-					next.remove(id);
-				}
-				else {
-					next.put(id, peer);
-				}
-			});
-			return of(newRevision, next);
-		}
-
-		StoredPeer bySessionKey(String key) {
-			String id = bySession.get(key);
-			return id == null ? null : peers.get(id);
-		}
-
-	}
-
-	/**
 	 * The peers as far as this broker heard: read again when another broker changed them.
 	 */
 	private Snapshot current() {
@@ -538,7 +490,7 @@ public final class RedisStore implements BrokerStore {
 
 	/** The peer with its newest sign of life, wherever it was seen. */
 	private StoredPeer withSeen(StoredPeer peer) {
-		Instant seen = latest(peer.lastSeen(), seenStored.get(peer.id()), seenHere.get(peer.id()));
+		Instant seen = latest(peer.lastSeen(), seenStored.get(peer.id()), seenHere.of(peer.id()));
 		return seen.equals(peer.lastSeen()) ? peer : peer.withLastSeen(seen);
 	}
 
@@ -588,57 +540,6 @@ public final class RedisStore implements BrokerStore {
 	}
 
 	// ---- changes of peers
-
-	/** The steps of a commit and the peers it changes ({@code null}: forgotten). */
-	private static final class Steps {
-
-		final List<String> args = new ArrayList<>();
-
-		final Map<String, StoredPeer> changed = new LinkedHashMap<>();
-
-		Steps put(StoredPeer peer) {
-			args.addAll(List.of("PUT", peer.id(), Codec.json(peer)));
-			changed.put(peer.id(), peer);
-			return this;
-		}
-
-		Steps seen(String id, Instant at) {
-			args.addAll(List.of("SEEN", id, Long.toString(Codec.micros(at))));
-			return this;
-		}
-
-		Steps silentSince(String id, Instant at) {
-			args.addAll(List.of("SILENT", id, Long.toString(Codec.micros(at))));
-			return this;
-		}
-
-		Steps endHolds(String id) {
-			args.addAll(List.of("HOLDS", id));
-			return this;
-		}
-
-		Steps adopt(StoredPeer gone, StoredPeer heir) {
-			args.addAll(List.of("MOVE", gone.id(), heir.id(), heir.name(), "TAKEOVER", gone.id(), heir.id(),
-					heir.name(), "DROP", gone.id()));
-			changed.put(gone.id(), null);
-			return this;
-		}
-
-		Steps forget(String id) {
-			args.addAll(List.of("FORGET", id));
-			changed.put(id, null);
-			return this;
-		}
-
-	}
-
-	private record Change<T>(Steps steps, T result) {
-
-		static <T> Change<T> none(T result) {
-			return new Change<>(new Steps(), result);
-		}
-
-	}
 
 	/**
 	 * Computes a change from the peers as this broker knows them and commits it if no
@@ -693,47 +594,20 @@ public final class RedisStore implements BrokerStore {
 		return change(known -> {
 			StoredPeer existing = registering.sessionKey() == null ? null
 					: known.bySessionKey(registering.sessionKey());
-			Collection<StoredPeer> peers = known.peers().values();
+			RegistrationPlan plan = RegistrationPlan.of(known.peers().values(), existing, registering, newId, names);
 			Steps steps = new Steps();
-			StoredPeer peer;
-			if (existing == null) {
-				NameClaim claim = NameClaim.of(peers, registering.wantedName(), null, names);
-				yieldName(known, claim, steps);
-				String id;
-				do {
-					id = newId.get();
-				}
-				while (known.peers().containsKey(id));
-				List<String> keys = registering.sessionKey() == null ? List.of() : List.of(registering.sessionKey());
-				peer = new StoredPeer(id, claim.name(), registering.wantedName(), registering.at(), List.of(), keys,
-						registering.pid(), registering.cwd(), registering.repo(), registering.branch(),
-						registering.summary(), registering.clientPid(), null, false, registering.secretHash(),
-						registering.at(), null, registering.host());
-				steps.put(peer);
+			if (plan.renamed() != null) {
+				steps.put(plan.renamed());
 			}
-			else {
-				String name = existing.name();
-				if (!name.equals(existing.wantedName())) {
-					NameClaim claim = NameClaim.of(peers, existing.wantedName(), existing, names);
-					yieldName(known, claim, steps);
-					name = claim.name();
-				}
-				peer = existing.resumed(registering, name);
+			StoredPeer peer = plan.peer();
+			steps.put(peer);
+			if (plan.resumed()) {
 				// What the old serve held for its own delivery it will never confirm.
-				steps.put(peer).endHolds(peer.id());
+				steps.endHolds(peer.id());
 			}
 			steps.seen(peer.id(), registering.at());
-			return new Change<>(steps, new Registered(peer, existing != null));
+			return new Change<>(steps, plan.registered());
 		});
-	}
-
-	private static void yieldName(Snapshot known, NameClaim claim, Steps steps) {
-		if (claim.yieldingId() != null) {
-			StoredPeer holder = known.peers().get(claim.yieldingId());
-			log.info("{} ({}) left; its name goes to the new session and it is now {}", holder.name(), holder.id(),
-					claim.yieldingTo());
-			steps.put(holder.withName(claim.yieldingTo()));
-		}
 	}
 
 	@Override
@@ -743,7 +617,7 @@ public final class RedisStore implements BrokerStore {
 			return Optional.empty();
 		}
 		if (peer.isLive()) {
-			seenHere.merge(peerId, at, (a, b) -> a.isAfter(b) ? a : b);
+			seenHere.saw(peerId, at);
 			writeSeenOfAQuietPeer(peer, at);
 			return Optional.of(withSeen(peer));
 		}
@@ -752,7 +626,7 @@ public final class RedisStore implements BrokerStore {
 			StoredPeer now = known.peers().get(peerId);
 			if (now == null || now.isLive()) {
 				if (now != null) {
-					seenHere.merge(peerId, at, (a, b) -> a.isAfter(b) ? a : b);
+					seenHere.saw(peerId, at);
 				}
 				return Change.none(Optional.ofNullable(now).map(this::withSeen));
 			}
@@ -772,18 +646,9 @@ public final class RedisStore implements BrokerStore {
 			if (peer == null) {
 				return Change.none(Optional.<StoredPeer>empty());
 			}
-			StoredPeer updated = peer.withDetails(changed(peer.summary(), update.summary(), false),
-					changed(peer.branch(), update.branch(), true), changed(peer.delivery(), update.delivery(), true));
+			StoredPeer updated = PeerRules.updated(peer, update);
 			return new Change<>(new Steps().put(updated), Optional.of(withSeen(updated)));
 		});
-	}
-
-	/** Null leaves it as it was; blank clears it (a summary may be blank). */
-	private static String changed(String current, String requested, boolean blankClears) {
-		if (requested == null) {
-			return current;
-		}
-		return blankClears && requested.isBlank() ? null : requested;
 	}
 
 	@Override
@@ -808,16 +673,7 @@ public final class RedisStore implements BrokerStore {
 				return Change.none(Optional.<StoredPeer>empty());
 			}
 			StoredPeer gone = goneId == null || goneId.equals(heirId) ? null : known.peers().get(goneId);
-			TreeSet<String> topics = new TreeSet<>(heir.topics());
-			List<String> keys = new ArrayList<>(heir.sessionKeys());
-			if (gone != null) {
-				topics.addAll(gone.topics());
-				gone.sessionKeys().stream().filter(key -> !keys.contains(key)).forEach(keys::add);
-			}
-			if (!keys.contains(sessionKey)) {
-				keys.add(sessionKey);
-			}
-			StoredPeer result = heir.withTopics(List.copyOf(topics)).withSessionKeys(keys).withHooksSeen();
+			StoredPeer result = PeerRules.joined(heir, gone, sessionKey);
 			Steps steps = new Steps().put(result);
 			if (gone != null) {
 				steps.adopt(gone, result);
@@ -837,9 +693,7 @@ public final class RedisStore implements BrokerStore {
 			if (peer.topics().contains(topic)) {
 				return Change.none(Optional.of(withSeen(peer)));
 			}
-			TreeSet<String> topics = new TreeSet<>(peer.topics());
-			topics.add(topic);
-			StoredPeer subscribed = peer.withTopics(List.copyOf(topics));
+			StoredPeer subscribed = PeerRules.subscribed(peer, topic);
 			return new Change<>(new Steps().put(subscribed), Optional.of(withSeen(subscribed)));
 		});
 	}
@@ -852,9 +706,7 @@ public final class RedisStore implements BrokerStore {
 			if (peer == null || !peer.topics().contains(topic)) {
 				return Change.none(false);
 			}
-			return new Change<>(
-					new Steps().put(peer.withTopics(peer.topics().stream().filter(t -> !t.equals(topic)).toList())),
-					true);
+			return new Change<>(new Steps().put(PeerRules.unsubscribed(peer, topic)), true);
 		});
 	}
 
@@ -1072,7 +924,7 @@ public final class RedisStore implements BrokerStore {
 	 * second), and reads those of every other broker.
 	 */
 	private void exchangeSeen() {
-		Map<String, Instant> written = Map.copyOf(seenHere);
+		Map<String, Instant> written = seenHere.toWrite();
 		if (!written.isEmpty()) {
 			Object[] scoresAndIds = new Object[written.size() * 2];
 			int i = 0;
@@ -1090,7 +942,7 @@ public final class RedisStore implements BrokerStore {
 		// Forgotten here only once the times read back hold them: dropped before, a peer
 		// showed its older time (and could look stale) for one round trip to Redis. Only
 		// what was written: a newer sign of life meanwhile waits for the next time.
-		written.forEach((id, at) -> seenHere.remove(id, at));
+		seenHere.written(written);
 		// Written at once, now read back: the copy here has done its work (and a
 		// forgotten peer leaves none behind).
 		seenEagerly.entrySet().removeIf(entry -> {
@@ -1171,34 +1023,6 @@ public final class RedisStore implements BrokerStore {
 	}
 
 	// ---- talking to Redis
-
-	/** A step's Lua: the shared functions, then its own. */
-	private record Script(String text, String sha) {
-
-		static Script load(String name) {
-			String text = resource("common.lua") + "\n" + resource(name + ".lua");
-			try {
-				byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-				return new Script(text, HexFormat.of().formatHex(digest));
-			}
-			catch (NoSuchAlgorithmException ex) {
-				throw new IllegalStateException(ex);
-			}
-		}
-
-		private static String resource(String name) {
-			try (InputStream in = RedisStore.class.getResourceAsStream(name)) {
-				if (in == null) {
-					throw new IllegalStateException("The jar lacks the Redis step " + name);
-				}
-				return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-
-	}
 
 	/**
 	 * Runs a step by its digest; a Redis that restarted has forgotten the scripts and is

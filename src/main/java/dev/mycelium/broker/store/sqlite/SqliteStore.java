@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.Queue;
@@ -36,16 +35,17 @@ import dev.mycelium.broker.store.Appended;
 import dev.mycelium.broker.store.BrokerStore;
 import dev.mycelium.broker.store.Delivery;
 import dev.mycelium.broker.store.Expired;
-import dev.mycelium.broker.store.NameClaim;
 import dev.mycelium.broker.store.NameRule;
+import dev.mycelium.broker.store.PendingSeen;
+import dev.mycelium.broker.store.PeerRules;
 import dev.mycelium.broker.store.Registered;
 import dev.mycelium.broker.store.Registering;
+import dev.mycelium.broker.store.RegistrationPlan;
 import dev.mycelium.broker.store.StoreUnavailableException;
 import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.broker.store.StoredTask;
 import dev.mycelium.protocol.AcknowledgementResult;
 import dev.mycelium.protocol.Message;
-import dev.mycelium.protocol.MessageKind;
 import dev.mycelium.protocol.PeerUpdate;
 import dev.mycelium.protocol.TaskStatus;
 
@@ -115,7 +115,7 @@ public final class SqliteStore implements BrokerStore {
 	 * kept here at once and written with the next commit (a crash loses at most a second
 	 * of them, which only delays a removal).
 	 */
-	private final Map<String, Instant> seen = new ConcurrentHashMap<>();
+	private final PendingSeen seen = new PendingSeen();
 
 	private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
@@ -135,14 +135,25 @@ public final class SqliteStore implements BrokerStore {
 	 */
 	private volatile long oldestSentAt = Long.MAX_VALUE;
 
-	private SqliteStore(Path file, Fsync fsync) throws SQLException {
+	/**
+	 * How the store opens its connections to the file: {@link SqliteStore#connect}, or in
+	 * tests one that keeps the writer to make it fail as a full disk would.
+	 */
+	@FunctionalInterface
+	interface Connections {
+
+		Connection open(Path file, Fsync fsync, boolean readOnly) throws SQLException;
+
+	}
+
+	private SqliteStore(Path file, Fsync fsync, Connections connections) throws SQLException {
 		this.file = file;
 		this.schemaVersion = Schema.migrate(file);
-		this.writer = open(file, fsync, false);
+		this.writer = connections.open(file, fsync, false);
 		this.writer.setAutoCommit(false);
 		load();
 		for (int i = 0; i < READERS; i++) {
-			readers.add(new Reader(open(file, fsync, true)));
+			readers.add(new Reader(connections.open(file, fsync, true)));
 		}
 		this.commits = new GroupCommit(writer, new GroupCommit.Batches() {
 			@Override
@@ -171,8 +182,12 @@ public final class SqliteStore implements BrokerStore {
 	 * cannot use, and leaves that file as it is.
 	 */
 	public static SqliteStore open(Path file, Fsync fsync) {
+		return open(file, fsync, SqliteStore::connect);
+	}
+
+	static SqliteStore open(Path file, Fsync fsync, Connections connections) {
 		try {
-			SqliteStore store = new SqliteStore(file, fsync);
+			SqliteStore store = new SqliteStore(file, fsync, connections);
 			log.info("Store: {} (schema {}, fsync {}): {} peers, {} unread messages", file, store.schemaVersion,
 					fsync.name().toLowerCase(java.util.Locale.ROOT), store.peers.size(),
 					store.counts.values().stream().mapToInt(Integer::intValue).sum());
@@ -205,7 +220,7 @@ public final class SqliteStore implements BrokerStore {
 		return "jdbc:sqlite:" + file.toAbsolutePath();
 	}
 
-	private static Connection open(Path file, Fsync fsync, boolean readOnly) throws SQLException {
+	static Connection connect(Path file, Fsync fsync, boolean readOnly) throws SQLException {
 		org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
 		if (!readOnly) {
 			config.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
@@ -242,11 +257,11 @@ public final class SqliteStore implements BrokerStore {
 					+ " branch, summary, client_pid, delivery, hooks_seen, secret_hash, last_seen, away_since FROM peer")) {
 				while (rows.next()) {
 					String id = rows.getString(1);
-					StoredPeer peer = new StoredPeer(id, rows.getString(2), rows.getString(3), instant(rows, 4),
-							topics.getOrDefault(id, List.of()), keys.getOrDefault(id, List.of()), longOrNull(rows, 5),
-							rows.getString(6), rows.getString(7), rows.getString(8), rows.getString(9),
-							longOrNull(rows, 10), rows.getString(11), rows.getInt(12) != 0, rows.getString(13),
-							instant(rows, 14), instant(rows, 15), null);
+					StoredPeer peer = new StoredPeer(id, rows.getString(2), rows.getString(3), Rows.instant(rows, 4),
+							topics.getOrDefault(id, List.of()), keys.getOrDefault(id, List.of()),
+							Rows.longOrNull(rows, 5), rows.getString(6), rows.getString(7), rows.getString(8),
+							rows.getString(9), Rows.longOrNull(rows, 10), rows.getString(11), rows.getInt(12) != 0,
+							rows.getString(13), Rows.instant(rows, 14), Rows.instant(rows, 15), null);
 					index(null, peer);
 				}
 			}
@@ -290,12 +305,12 @@ public final class SqliteStore implements BrokerStore {
 			return;
 		}
 		seenWrittenAt = now;
-		tx.seen = Map.copyOf(seen);
+		tx.seen = seen.toWrite();
 		PreparedStatement update = tx.prepare("UPDATE peer SET last_seen = ? WHERE id = ? AND last_seen < ?");
 		for (Map.Entry<String, Instant> entry : tx.seen.entrySet()) {
-			update.setLong(1, nanos(entry.getValue()));
+			update.setLong(1, Rows.nanos(entry.getValue()));
 			update.setString(2, entry.getKey());
-			update.setLong(3, nanos(entry.getValue()));
+			update.setLong(3, Rows.nanos(entry.getValue()));
 			update.addBatch();
 		}
 		update.executeBatch();
@@ -315,7 +330,7 @@ public final class SqliteStore implements BrokerStore {
 			if (peer == null) {
 				unindex(peers.get(id));
 				counts.remove(id);
-				seen.remove(id);
+				seen.forget(id);
 			}
 		});
 		tx.countDeltas.forEach((id, delta) -> {
@@ -325,8 +340,8 @@ public final class SqliteStore implements BrokerStore {
 		});
 		tx.seen.forEach((id, at) -> {
 			peers.computeIfPresent(id, (key, peer) -> at.isAfter(peer.lastSeen()) ? peer.withLastSeen(at) : peer);
-			seen.remove(id, at);
 		});
+		seen.written(tx.seen);
 		woken.addAll(tx.woken);
 	}
 
@@ -390,35 +405,15 @@ public final class SqliteStore implements BrokerStore {
 			StoredPeer existing = Optional.ofNullable(registering.sessionKey())
 				.map(key -> sessionPeer(tx, key))
 				.orElse(null);
-			List<StoredPeer> known = known(tx);
-			StoredPeer peer;
-			if (existing == null) {
-				NameClaim claim = NameClaim.of(known, registering.wantedName(), null, names);
-				yieldName(tx, claim);
-				String id;
-				do {
-					id = newId.get();
-				}
-				while (tx.peer(id, peers).isPresent());
-				List<String> keys = registering.sessionKey() == null ? List.of() : List.of(registering.sessionKey());
-				peer = new StoredPeer(id, claim.name(), registering.wantedName(), registering.at(), List.of(), keys,
-						registering.pid(), registering.cwd(), registering.repo(), registering.branch(),
-						registering.summary(), registering.clientPid(), null, false, registering.secretHash(),
-						registering.at(), null, registering.host());
-				writePeer(tx, null, peer);
+			RegistrationPlan plan = RegistrationPlan.of(known(tx), existing, registering, newId, names);
+			if (plan.renamed() != null) {
+				writePeer(tx, plan.renamed(), plan.renamed());
 			}
-			else {
-				String name = existing.name();
-				if (!name.equals(existing.wantedName())) {
-					NameClaim claim = NameClaim.of(known, existing.wantedName(), existing, names);
-					yieldName(tx, claim);
-					name = claim.name();
-				}
-				peer = existing.resumed(registering, name);
-				writePeer(tx, existing, peer);
-				clearHolds(tx, peer.id());
+			writePeer(tx, existing, plan.peer());
+			if (plan.resumed()) {
+				clearHolds(tx, plan.peer().id());
 			}
-			return new Registered(peer, existing != null);
+			return plan.registered();
 		});
 	}
 
@@ -445,15 +440,6 @@ public final class SqliteStore implements BrokerStore {
 		return List.copyOf(all.values());
 	}
 
-	private void yieldName(Tx tx, NameClaim claim) throws SQLException {
-		if (claim.yieldingId() != null) {
-			StoredPeer holder = tx.peer(claim.yieldingId(), peers).orElseThrow();
-			log.info("{} ({}) left; its name goes to the new session and it is now {}", holder.name(), holder.id(),
-					claim.yieldingTo());
-			writePeer(tx, holder, holder.withName(claim.yieldingTo()));
-		}
-	}
-
 	@Override
 	public Optional<StoredPeer> peer(String id) {
 		return Optional.ofNullable(peers.get(id)).map(this::withSeen);
@@ -475,8 +461,7 @@ public final class SqliteStore implements BrokerStore {
 	}
 
 	private StoredPeer withSeen(StoredPeer peer) {
-		Instant at = seen.get(peer.id());
-		return at != null && at.isAfter(peer.lastSeen()) ? peer.withLastSeen(at) : peer;
+		return seen.applied(peer);
 	}
 
 	@Override
@@ -486,7 +471,7 @@ public final class SqliteStore implements BrokerStore {
 			return Optional.empty();
 		}
 		if (peer.isLive()) {
-			seen.merge(peerId, at, (a, b) -> a.isAfter(b) ? a : b);
+			seen.saw(peerId, at);
 			return peer(peerId);
 		}
 		// Coming back from away is a change that must survive, unlike a last-seen time.
@@ -495,7 +480,7 @@ public final class SqliteStore implements BrokerStore {
 			if (current.isEmpty() || current.get().hasLeft()) {
 				return Optional.<StoredPeer>empty();
 			}
-			StoredPeer back = current.get().isLive() ? current.get().withLastSeen(at) : current.get().back(at);
+			StoredPeer back = PeerRules.touched(current.get(), at);
 			writePeer(tx, current.get(), back);
 			return Optional.of(back);
 		});
@@ -509,18 +494,10 @@ public final class SqliteStore implements BrokerStore {
 				return Optional.<StoredPeer>empty();
 			}
 			StoredPeer peer = current.get();
-			StoredPeer changed = peer.withDetails(change(peer.summary(), update.summary(), false),
-					change(peer.branch(), update.branch(), true), change(peer.delivery(), update.delivery(), true));
+			StoredPeer changed = PeerRules.updated(peer, update);
 			writePeer(tx, peer, changed);
 			return Optional.of(withSeen(changed));
 		});
-	}
-
-	private static String change(String current, String requested, boolean blankClears) {
-		if (requested == null) {
-			return current;
-		}
-		return blankClears && requested.isBlank() ? null : requested;
 	}
 
 	@Override
@@ -546,29 +523,24 @@ public final class SqliteStore implements BrokerStore {
 			}
 			StoredPeer heir = withSeen(found.get());
 			StoredPeer gone = goneId == null || goneId.equals(heirId) ? null : tx.peer(goneId, peers).orElse(null);
-			TreeSet<String> topics = new TreeSet<>(heir.topics());
-			List<String> keys = new ArrayList<>(heir.sessionKeys());
 			if (gone != null) {
 				List<Delivery> inbox = new ArrayList<>();
 				PreparedStatement select = tx.prepare(SELECT_INBOX + " WHERE recipient_id = ? ORDER BY seq");
 				select.setString(1, gone.id());
 				try (ResultSet rows = select.executeQuery()) {
 					while (rows.next()) {
-						inbox.add(delivery(rows));
+						inbox.add(Rows.delivery(rows));
 					}
 				}
 				PreparedStatement insert = tx.prepare(INSERT_OR_IGNORE_INBOX);
 				for (Delivery delivery : inbox) {
-					Message m = delivery.message();
-					bindInbox(insert, ++tx.lastSequence, heir.id(), new Message(m.id(), m.kind(), m.from(), m.fromId(),
-							heir.name(), heir.id(), m.topic(), m.body(), m.replyTo(), m.taskId(), m.sentAt()));
+					Rows.bindInbox(insert, ++tx.lastSequence, heir.id(),
+							PeerRules.readdressed(delivery.message(), heir));
 					tx.addCount(heir.id(), insert.executeUpdate());
 				}
 				if (!inbox.isEmpty()) {
 					tx.woken.add(heir.id());
 				}
-				topics.addAll(gone.topics());
-				gone.sessionKeys().stream().filter(key -> !keys.contains(key)).forEach(keys::add);
 				for (String column : List.of("delegator", "assignee")) {
 					PreparedStatement tasks = tx.prepare("UPDATE task SET " + column + "_id = ?, " + column
 							+ "_name = ? WHERE " + column + "_id = ?");
@@ -579,10 +551,7 @@ public final class SqliteStore implements BrokerStore {
 				}
 				forget(tx, gone, false);
 			}
-			if (!keys.contains(sessionKey)) {
-				keys.add(sessionKey);
-			}
-			StoredPeer joined = heir.withTopics(List.copyOf(topics)).withSessionKeys(keys).withHooksSeen();
+			StoredPeer joined = PeerRules.joined(heir, gone, sessionKey);
 			writePeer(tx, heir, joined);
 			return Optional.of(joined);
 		});
@@ -624,9 +593,9 @@ public final class SqliteStore implements BrokerStore {
 					insert = tx.prepare(INSERT_INBOX);
 				}
 				long sequence = ++tx.lastSequence;
-				bindInbox(insert, sequence, to, message);
+				Rows.bindInbox(insert, sequence, to, message);
 				insert.addBatch();
-				oldestSentAt = Math.min(oldestSentAt, nanos(message.sentAt()));
+				oldestSentAt = Math.min(oldestSentAt, Rows.nanos(message.sentAt()));
 				tx.addCount(to, 1);
 				tx.woken.add(to);
 				outcomes.add(new Appended(message, Appended.Outcome.APPENDED, sequence));
@@ -644,7 +613,7 @@ public final class SqliteStore implements BrokerStore {
 			PreparedStatement select = reader.prepare(
 					SELECT_INBOX + " WHERE recipient_id = ?" + (includeHeld ? "" : " AND held = 0") + " ORDER BY seq");
 			select.setString(1, peerId);
-			return deliveries(select);
+			return Rows.deliveries(select);
 		});
 	}
 
@@ -656,7 +625,7 @@ public final class SqliteStore implements BrokerStore {
 			select.setString(1, peerId);
 			select.setLong(2, sequence);
 			select.setInt(3, max);
-			return deliveries(select);
+			return Rows.deliveries(select);
 		});
 	}
 
@@ -733,7 +702,7 @@ public final class SqliteStore implements BrokerStore {
 		return read(reader -> {
 			PreparedStatement select = reader.prepare(SELECT_INBOX + " WHERE from_id = ? ORDER BY sent_at, seq");
 			select.setString(1, senderId);
-			return deliveries(select).stream().map(Delivery::message).toList();
+			return Rows.deliveries(select).stream().map(Delivery::message).toList();
 		});
 	}
 
@@ -746,9 +715,7 @@ public final class SqliteStore implements BrokerStore {
 			if (current.isEmpty()) {
 				return Optional.<StoredPeer>empty();
 			}
-			TreeSet<String> topics = new TreeSet<>(current.get().topics());
-			topics.add(topic);
-			StoredPeer subscribed = current.get().withTopics(List.copyOf(topics));
+			StoredPeer subscribed = PeerRules.subscribed(current.get(), topic);
 			writePeer(tx, current.get(), subscribed);
 			return Optional.of(subscribed);
 		});
@@ -761,8 +728,7 @@ public final class SqliteStore implements BrokerStore {
 			if (current.isEmpty() || !current.get().topics().contains(topic)) {
 				return false;
 			}
-			writePeer(tx, current.get(),
-					current.get().withTopics(current.get().topics().stream().filter(t -> !t.equals(topic)).toList()));
+			writePeer(tx, current.get(), PeerRules.unsubscribed(current.get(), topic));
 			return true;
 		});
 	}
@@ -821,7 +787,7 @@ public final class SqliteStore implements BrokerStore {
 			while (rows.next()) {
 				tasks.add(new StoredTask(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
 						rows.getString(5), rows.getString(6), rows.getString(7), TaskStatus.parse(rows.getString(8)),
-						rows.getString(9), instant(rows, 10), instant(rows, 11)));
+						rows.getString(9), Rows.instant(rows, 10), Rows.instant(rows, 11)));
 			}
 		}
 		return tasks;
@@ -843,8 +809,8 @@ public final class SqliteStore implements BrokerStore {
 		statement.setString(7, task.context());
 		statement.setString(8, task.status().wireName());
 		statement.setString(9, task.result());
-		setInstant(statement, 10, task.createdAt());
-		setInstant(statement, 11, task.finishedAt());
+		Rows.setInstant(statement, 10, task.createdAt());
+		Rows.setInstant(statement, 11, task.finishedAt());
 		if (!created) {
 			statement.setString(12, task.id());
 		}
@@ -884,7 +850,7 @@ public final class SqliteStore implements BrokerStore {
 	@Override
 	public List<StoredPeer> expire(Instant awayBefore, Instant sentBefore) {
 		boolean forget = peers.values().stream().anyMatch(p -> !p.isLive() && p.awaySince().isBefore(awayBefore));
-		boolean stale = oldestSentAt < nanos(sentBefore);
+		boolean stale = oldestSentAt < Rows.nanos(sentBefore);
 		if (!forget && !stale) {
 			return List.of();
 		}
@@ -899,13 +865,13 @@ public final class SqliteStore implements BrokerStore {
 			if (stale) {
 				PreparedStatement counted = tx.prepare(
 						"SELECT recipient_id, count(*) FROM inbox WHERE " + EXPIRED_SQL + " GROUP BY recipient_id");
-				counted.setLong(1, nanos(sentBefore));
+				counted.setLong(1, Rows.nanos(sentBefore));
 				try (ResultSet rows = counted.executeQuery()) {
 					while (rows.next()) {
 						tx.addCount(rows.getString(1), -rows.getInt(2));
 					}
 				}
-				moveToExpired(tx, EXPIRED_SQL, statement -> statement.setLong(1, nanos(sentBefore)));
+				moveToExpired(tx, EXPIRED_SQL, statement -> statement.setLong(1, Rows.nanos(sentBefore)));
 				oldestSentAt = oldestSentAt(tx.connection());
 			}
 			return forgotten;
@@ -957,7 +923,7 @@ public final class SqliteStore implements BrokerStore {
 			List<Expired> expired = new ArrayList<>();
 			try (ResultSet rows = select.executeQuery()) {
 				while (rows.next()) {
-					expired.add(new Expired(rows.getString(12), delivery(rows).message()));
+					expired.add(new Expired(rows.getString(12), Rows.delivery(rows).message()));
 				}
 			}
 			return expired;
@@ -992,18 +958,18 @@ public final class SqliteStore implements BrokerStore {
 		upsert.setString(1, peer.id());
 		upsert.setString(2, peer.name());
 		upsert.setString(3, peer.wantedName());
-		setInstant(upsert, 4, peer.registeredAt());
-		setLong(upsert, 5, peer.pid());
+		Rows.setInstant(upsert, 4, peer.registeredAt());
+		Rows.setLong(upsert, 5, peer.pid());
 		upsert.setString(6, peer.cwd());
 		upsert.setString(7, peer.repo());
 		upsert.setString(8, peer.branch());
 		upsert.setString(9, peer.summary());
-		setLong(upsert, 10, peer.clientPid());
+		Rows.setLong(upsert, 10, peer.clientPid());
 		upsert.setString(11, peer.delivery());
 		upsert.setInt(12, peer.hooksSeen() ? 1 : 0);
 		upsert.setString(13, peer.secretHash());
-		setInstant(upsert, 14, peer.lastSeen());
-		setInstant(upsert, 15, peer.awaySince());
+		Rows.setInstant(upsert, 14, peer.lastSeen());
+		Rows.setInstant(upsert, 15, peer.awaySince());
 		upsert.executeUpdate();
 		if (before == null || !before.topics().equals(peer.topics())) {
 			replaceAll(tx, "subscription", "topic", peer.id(), peer.topics());
@@ -1032,75 +998,6 @@ public final class SqliteStore implements BrokerStore {
 		PreparedStatement update = tx.prepare("UPDATE inbox SET held = 0 WHERE recipient_id = ? AND held = 1");
 		update.setString(1, peerId);
 		update.executeUpdate();
-	}
-
-	// ---- rows
-
-	private static void bindInbox(PreparedStatement insert, long sequence, String recipientId, Message message)
-			throws SQLException {
-		insert.setLong(1, sequence);
-		insert.setString(2, recipientId);
-		insert.setString(3, message.id());
-		insert.setString(4, message.kind().wireName());
-		insert.setString(5, message.from());
-		insert.setString(6, message.fromId());
-		insert.setString(7, message.to());
-		insert.setString(8, message.topic());
-		insert.setString(9, message.body());
-		insert.setString(10, message.replyTo());
-		insert.setString(11, message.taskId());
-		setInstant(insert, 12, message.sentAt());
-	}
-
-	private static List<Delivery> deliveries(PreparedStatement select) throws SQLException {
-		List<Delivery> deliveries = new ArrayList<>();
-		try (ResultSet rows = select.executeQuery()) {
-			while (rows.next()) {
-				deliveries.add(delivery(rows));
-			}
-		}
-		return deliveries;
-	}
-
-	/** Reads {@code seq, }{@link #MESSAGE_COLUMNS}{@code , recipient_id}. */
-	private static Delivery delivery(ResultSet rows) throws SQLException {
-		return new Delivery(rows.getLong(1),
-				new Message(rows.getString(2), MessageKind.parse(rows.getString(3)), rows.getString(4),
-						rows.getString(5), rows.getString(6), rows.getString(12), rows.getString(7), rows.getString(8),
-						rows.getString(9), rows.getString(10), instant(rows, 11)));
-	}
-
-	static long nanos(Instant at) {
-		return at.getEpochSecond() * 1_000_000_000L + at.getNano();
-	}
-
-	private static void setInstant(PreparedStatement statement, int index, Instant at) throws SQLException {
-		if (at == null) {
-			statement.setNull(index, java.sql.Types.INTEGER);
-		}
-		else {
-			statement.setLong(index, nanos(at));
-		}
-	}
-
-	private static Instant instant(ResultSet rows, int index) throws SQLException {
-		long value = rows.getLong(index);
-		return rows.wasNull() ? null
-				: Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000_000L), Math.floorMod(value, 1_000_000_000L));
-	}
-
-	private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
-		if (value == null) {
-			statement.setNull(index, java.sql.Types.INTEGER);
-		}
-		else {
-			statement.setLong(index, value);
-		}
-	}
-
-	private static Long longOrNull(ResultSet rows, int index) throws SQLException {
-		long value = rows.getLong(index);
-		return rows.wasNull() ? null : value;
 	}
 
 	// ---- reading
@@ -1202,27 +1099,6 @@ public final class SqliteStore implements BrokerStore {
 		catch (SQLException ex) {
 			log.warn("Closing a connection to the store failed: {}", ex.getMessage());
 		}
-	}
-
-	// Test hooks: simulate a full disk or a read-only file from inside SQLite.
-
-	/** Limits the file to its current size: further writes fail as on a full disk. */
-	void fillDisk() {
-		execute("PRAGMA max_page_count = 1");
-	}
-
-	/** Makes the writer connection refuse writes as on a read-only file. */
-	void readOnly(boolean readOnly) {
-		execute("PRAGMA query_only = " + (readOnly ? 1 : 0));
-	}
-
-	private void execute(String pragma) {
-		write(tx -> {
-			try (Statement statement = tx.connection().createStatement()) {
-				statement.execute(pragma);
-			}
-			return null;
-		});
 	}
 
 }

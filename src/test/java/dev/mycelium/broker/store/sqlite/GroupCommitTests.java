@@ -86,7 +86,7 @@ class GroupCommitTests {
 	void aBatchThatFailsAnswersEveryWriterWaitingOnItAndKeepsWhatTheStoreHad() throws Exception {
 		try (SqliteStore store = storeWithRecipients()) {
 			store.append(List.of(message("kept", RECIPIENTS.get(0))), 100_000);
-			store.fillDisk();
+			faults.fillDisk();
 			Map<String, Throwable> refusals = new ConcurrentHashMap<>();
 			List<CompletableFuture<Void>> writers = startAtOnce(WRITERS, writer -> {
 				for (int i = 0; i < 20; i++) {
@@ -140,8 +140,10 @@ class GroupCommitTests {
 		return writers;
 	}
 
+	private final DiskFaults faults = new DiskFaults();
+
 	private SqliteStore storeWithRecipients() {
-		SqliteStore store = SqliteStore.open(directory.resolve("mycelium.db"), SqliteStore.Fsync.NORMAL);
+		SqliteStore store = faults.open(directory.resolve("mycelium.db"));
 		for (String id : RECIPIENTS) {
 			store.register(new Registering("key-" + id, "peer-" + id, 1L, "/work/" + id, null, null, null, null,
 					"hash-" + id, Instant.now(), null), () -> id, (wanted, n) -> wanted + "-" + n);

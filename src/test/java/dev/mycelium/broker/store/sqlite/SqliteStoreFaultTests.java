@@ -151,7 +151,7 @@ class SqliteStoreFaultTests {
 	void aFullDiskRefusesTheChangeAndKeepsWhatTheStoreHad() throws Exception {
 		try (SqliteStore store = storeWithBob()) {
 			store.append(List.of(message("bobbbbbb", "kept")), 1000);
-			store.fillDisk();
+			faults.fillDisk();
 
 			assertThatExceptionOfType(StoreUnavailableException.class)
 				.isThrownBy(() -> store.append(List.of(message("bobbbbbb", "x".repeat(200_000))), 1000))
@@ -169,7 +169,7 @@ class SqliteStoreFaultTests {
 	void aReadOnlyFileRefusesTheChangeAndKeepsWhatTheStoreHad() throws Exception {
 		try (SqliteStore store = storeWithBob()) {
 			store.append(List.of(message("bobbbbbb", "kept")), 1000);
-			store.readOnly(true);
+			faults.readOnly(true);
 
 			assertThatExceptionOfType(StoreUnavailableException.class)
 				.isThrownBy(() -> store.append(List.of(message("bobbbbbb", "refused")), 1000))
@@ -178,13 +178,15 @@ class SqliteStoreFaultTests {
 				.isThrownBy(() -> store.acknowledge("bobbbbbb", List.of("m-kept")));
 			assertThat(store.unread("bobbbbbb", true)).extracting(d -> d.message().body()).containsExactly("kept");
 
-			store.readOnly(false);
+			faults.readOnly(false);
 			assertThat(store.append(List.of(message("bobbbbbb", "again")), 1000).get(0).isAppended()).isTrue();
 		}
 	}
 
+	private final DiskFaults faults = new DiskFaults();
+
 	private SqliteStore storeWithBob() throws SQLException {
-		SqliteStore store = SqliteStore.open(file(), SqliteStore.Fsync.NORMAL);
+		SqliteStore store = faults.open(file());
 		store.register(new dev.mycelium.broker.store.Registering("key-bob", "bob", 1L, "/work/bob", null, null, null,
 				null, "hash", Instant.now(), null), () -> "bobbbbbb", (wanted, n) -> wanted + "-" + n);
 		return store;

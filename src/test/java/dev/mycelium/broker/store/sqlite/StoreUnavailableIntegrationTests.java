@@ -12,13 +12,13 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.bean.override.convention.TestBean;
 import org.springframework.util.FileSystemUtils;
 
 import dev.mycelium.MyceliumApplication;
@@ -47,27 +47,35 @@ class StoreUnavailableIntegrationTests {
 	@Value("${mycelium.home}")
 	Path home;
 
-	@Autowired
+	private static final DiskFaults FAULTS = new DiskFaults();
+
+	private static Path root;
+
+	/** The broker's store, opened so that the test can fault its writer. */
+	@TestBean(name = "brokerStore", methodName = "faultyStore")
 	BrokerStore store;
+
+	static BrokerStore faultyStore() {
+		return FAULTS.open(root.resolve("faulty.db"));
+	}
 
 	@DynamicPropertySource
 	static void homeOfItsOwn(DynamicPropertyRegistry registry) throws IOException {
-		Path root = Files.createTempDirectory("mycelium-test");
+		root = Files.createTempDirectory("mycelium-test");
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> FileSystemUtils.deleteRecursively(root.toFile())));
 		registry.add("mycelium.home", () -> root.resolve("home").toString());
 	}
 
 	@Test
 	void aReadOnlyOrFullStoreAnswers503AndKeepsWhatItHad() throws Exception {
-		SqliteStore sqlite = (SqliteStore) store;
 		JsonNode alice = register("alice");
 		JsonNode bob = register("bob");
 		assertThat(send(alice, "kept").statusCode()).isEqualTo(201);
 
-		sqlite.readOnly(true);
+		FAULTS.readOnly(true);
 		assertRefused(send(alice, "refused while read-only"), "read-only");
-		sqlite.readOnly(false);
-		sqlite.fillDisk();
+		FAULTS.readOnly(false);
+		FAULTS.fillDisk();
 		assertRefused(send(alice, "refused on a full disk " + "x".repeat(60_000)), "the disk is full");
 
 		HttpResponse<String> inbox = request("GET", "/api/peers/bob/messages", null, bob);

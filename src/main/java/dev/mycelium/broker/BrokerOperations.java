@@ -31,7 +31,7 @@ import dev.mycelium.protocol.Topic;
  * else. Failures are {@link BrokerException}s and change nothing; a store that cannot
  * answer throws {@link dev.mycelium.broker.store.StoreUnavailableException} (503).
  */
-interface BrokerRepository {
+interface BrokerOperations {
 
 	Registration register(PeerRegistration registration);
 

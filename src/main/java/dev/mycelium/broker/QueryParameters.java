@@ -4,9 +4,9 @@ import dev.mycelium.broker.BrokerException.Reason;
 import dev.mycelium.protocol.Scope;
 
 /** Query parameters turned into values, with the broker's own error sentences. */
-final class BrokerArguments {
+final class QueryParameters {
 
-	private BrokerArguments() {
+	private QueryParameters() {
 	}
 
 	static Scope scope(String scope) {
