@@ -40,6 +40,12 @@ public class MyceliumApplication {
 				System.exit(Cli.run(args));
 				return;
 			}
+			// Tomcat's logging sets the JDK's two-line formatter on the console handler
+			// unless told a formatter: Spring Boot's, the one every other line uses.
+			if (System.getProperty("org.apache.juli.formatter") == null) {
+				System.setProperty("org.apache.juli.formatter",
+						"org.springframework.boot.logging.java.SimpleFormatter");
+			}
 			SpringApplication application = new SpringApplication(MyceliumApplication.class);
 			application.setAdditionalProfiles("broker");
 			application.run(settings);

@@ -14,7 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.ai.mcp.customizer.McpSyncServerCustomizer;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.ToolCallbackProvider;
-import org.springframework.ai.tool.method.MethodToolCallbackProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
@@ -66,8 +65,8 @@ public class ServeConfiguration {
 	}
 
 	@Bean
-	ToolCallbackProvider myceliumToolCallbacks(MyceliumTools tools, PeerSession session) {
-		ToolCallback[] callbacks = MethodToolCallbackProvider.builder().toolObjects(tools).build().getToolCallbacks();
+	ToolCallbackProvider myceliumToolCallbacks(MyceliumTools tools, PeerSession session, JsonMapper json) {
+		ToolCallback[] callbacks = ToolSchemas.callbacks(tools, json);
 		return ToolCallbackProvider.from(Arrays.stream(callbacks)
 			.map(callback -> (ToolCallback) new UnreadNoticeToolCallback(callback, () -> unreadNotice(session)))
 			.toArray(ToolCallback[]::new));
