@@ -47,6 +47,12 @@ interface BrokerOperations {
 
 	Peer heartbeat(Caller caller, String peerRef);
 
+	/**
+	 * The peer's inbox stream took a heartbeat: a sign of life like its own heartbeat. A
+	 * store that cannot write it now is no reason to end the stream.
+	 */
+	void streamAlive(String peerId);
+
 	/** The peer leaves; its unread mail is kept for the grace period. */
 	void leave(Caller caller, String peerRef);
 

@@ -34,6 +34,7 @@ import dev.mycelium.broker.store.Expired;
 import dev.mycelium.broker.store.NameRule;
 import dev.mycelium.broker.store.Registered;
 import dev.mycelium.broker.store.Registering;
+import dev.mycelium.broker.store.StoreUnavailableException;
 import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.broker.store.StoredTask;
 import dev.mycelium.protocol.AcknowledgementResult;
@@ -183,6 +184,16 @@ final class BrokerService implements BrokerOperations {
 		StoredPeer peer = self(caller, peerRef, "send its heartbeat");
 		Instant now = clock.instant();
 		return view(store.touch(peer.id(), now).orElseThrow(() -> gone(peerRef)), now);
+	}
+
+	@Override
+	public void streamAlive(String peerId) {
+		try {
+			store.touch(peerId, clock.instant());
+		}
+		catch (StoreUnavailableException ex) {
+			// The next heartbeat of the stream tries again.
+		}
 	}
 
 	@Override

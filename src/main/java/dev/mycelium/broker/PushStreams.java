@@ -65,6 +65,11 @@ class PushStreams implements SmartLifecycle {
 				broker.closeStream(peerId, stream);
 			}
 		});
+		if (peerId != null) {
+			// A session following its inbox is alive while the stream is: it need not
+			// heartbeat as well (an idle serve then sends no request at all).
+			stream.onHeartbeat(() -> broker.streamAlive(peerId));
+		}
 		broker.openStream(caller, peerRef, stream);
 		track(stream);
 		return emitter;

@@ -46,6 +46,8 @@ final class SseStream implements InboxStream {
 
 	private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
 
+	private final List<Runnable> heartbeatActions = new CopyOnWriteArrayList<>();
+
 	/** Touched only by the writer, one writer at a time. */
 	private long position;
 
@@ -100,6 +102,14 @@ final class SseStream implements InboxStream {
 		closeActions.add(action);
 	}
 
+	/**
+	 * Runs after each heartbeat that reached the connection (or was replaced by events
+	 * that did): the reader was still there.
+	 */
+	void onHeartbeat(Runnable action) {
+		heartbeatActions.add(action);
+	}
+
 	@Override
 	public void mailArrived() {
 		schedule(false);
@@ -151,6 +161,7 @@ final class SseStream implements InboxStream {
 		try {
 			while (true) {
 				boolean heartbeat;
+				boolean due;
 				synchronized (this) {
 					if (closed) {
 						writing = false;
@@ -158,6 +169,7 @@ final class SseStream implements InboxStream {
 					}
 					heartbeat = heartbeatDue;
 					heartbeatDue = false;
+					due = heartbeat;
 					again = false;
 				}
 				List<Item> items;
@@ -181,6 +193,9 @@ final class SseStream implements InboxStream {
 				}
 				if (heartbeat) {
 					emitter.send(SseEmitter.event().comment("heartbeat"));
+				}
+				if (due) {
+					heartbeatActions.forEach(Runnable::run);
 				}
 				synchronized (this) {
 					if (!again && !heartbeatDue) {

@@ -114,6 +114,8 @@ final class InboxDelivery implements AutoCloseable {
 
 	private volatile EventStream stream;
 
+	private volatile boolean following;
+
 	private volatile boolean closed;
 
 	private int silentFailures;
@@ -158,6 +160,13 @@ final class InboxDelivery implements AutoCloseable {
 		if (socketOn || channel) {
 			follower.start();
 		}
+	}
+
+	/**
+	 * Whether the inbox stream is open now: the broker counts the session alive by it.
+	 */
+	boolean following() {
+		return following;
 	}
 
 	/** How mail reaches the model, in a few words, as other sessions see it. */
@@ -208,6 +217,7 @@ final class InboxDelivery implements AutoCloseable {
 		while (!closed && (socketOn || channel)) {
 			try {
 				stream = session.call(identity -> client.inboxEvents(identity, lastEventId));
+				following = true;
 				retry = FIRST_RETRY;
 				holdAgain();
 				// A new registration cleared what the broker knew of the delivery.
@@ -243,6 +253,7 @@ final class InboxDelivery implements AutoCloseable {
 				}
 			}
 			finally {
+				following = false;
 				EventStream open = stream;
 				if (open != null) {
 					open.close();

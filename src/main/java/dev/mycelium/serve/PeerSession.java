@@ -171,10 +171,15 @@ class PeerSession {
 
 	/**
 	 * Heartbeat; when the branch or HEAD moved, the branch shown to others follows, and
-	 * so does the summary unless {@code identify} set one.
+	 * so does the summary unless {@code identify} set one. A session {@code following}
+	 * its inbox stream is alive to the broker by that stream's own heartbeats: unless
+	 * there is news, it sends nothing, and an idle broker and serve stay asleep.
 	 */
-	void heartbeat() {
+	void heartbeat(boolean following) {
 		GitWorkspace.Head now = workspace.head();
+		if (following && now.equals(head) && outbox.isEmpty()) {
+			return;
+		}
 		Peer peer = call(client::heartbeat);
 		if (!outbox.isEmpty()) {
 			Instant asOf = Instant.now();

@@ -58,7 +58,7 @@ final class ServeLifecycle implements ApplicationRunner, AutoCloseable {
 
 	private void heartbeat() {
 		try {
-			session.heartbeat();
+			session.heartbeat(delivery.following());
 		}
 		catch (RuntimeException ex) {
 			log.warn("Heartbeat failed: {}", ex.getMessage());

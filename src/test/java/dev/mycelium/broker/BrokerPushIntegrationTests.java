@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,21 @@ class BrokerPushIntegrationTests extends BrokerIntegrationTest {
 		}
 		await().atMost(Duration.ofSeconds(10)).until(() -> !peer(bob).push());
 		assertThat(peer(bob).unread()).as("pushing is not acknowledging").isEqualTo(21);
+	}
+
+	@Test
+	void anOpenInboxStreamKeepsItsPeerAliveWithoutHeartbeatRequests() throws Exception {
+		Agent bob = api.register(unique("bob"));
+		Agent carol = api.register(unique("carol"));
+		Instant carolSeen = peer(carol).lastSeen();
+		try (SseReader stream = inbox(bob, null)) {
+			Instant opened = peer(bob).lastSeen();
+			// The stream's heartbeat comes every 3 s here: each one counts as a sign of
+			// life.
+			await().atMost(Duration.ofSeconds(10)).until(() -> peer(bob).lastSeen().isAfter(opened.plusSeconds(2)));
+			assertThat(peer(bob).state()).isEqualTo("active");
+		}
+		assertThat(peer(carol).lastSeen()).as("no stream and no heartbeat: not seen").isEqualTo(carolSeen);
 	}
 
 	@Test
