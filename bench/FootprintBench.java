@@ -6,10 +6,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,6 +114,11 @@ public class FootprintBench {
 			Path cwd = Files.createDirectories(work.resolve("session-" + i));
 			ProcessBuilder builder = launcher(options, cwd, home, "serve");
 			builder.environment().put("MYCELIUM_PORT", String.valueOf(port));
+			if (options.inboxSocket()) {
+				// As Claude Code does: the session then follows its inbox stream.
+				builder.environment().put("CLAUDE_CODE_MESSAGING_SOCKET", inboxSocket(work.resolve("inbox-" + i + ".sock")).toString());
+				builder.environment().put("CLAUDE_CODE_MESSAGING_TOKEN", "footprint-bench");
+			}
 			long spawn = System.nanoTime();
 			Process serve = builder.redirectError(stderr.toFile()).start();
 			started.add(serve.toHandle());
@@ -135,8 +145,9 @@ public class FootprintBench {
 		Map<String, Figures> peers = options.claudePeers() != null ? claudePeers(options, work) : Map.of();
 
 		System.out.println();
-		print("mycelium footprint benchmark  (%d cores, JDK %s, %d sessions, %s store, settle %d s, idle %d s, load average %s)",
+		print("mycelium footprint benchmark  (%d cores, JDK %s, %d sessions %s, %s store, settle %d s, idle %d s, load average %s)",
 				Runtime.getRuntime().availableProcessors(), jdkVersion(options), options.sessions(),
+				options.inboxSocket() ? "with inbox sockets" : "without inbox sockets",
 				options.store() != null ? options.store() : "default", options.settle(), options.idle(), loadAverage());
 		print("%-34s %9s %9s %9s %9s %12s", "process", "RSS MiB", "PSS MiB", "anon", "file", "CPU ms/min");
 		idle.forEach((name, figures) -> print("%-34s %s", name, figures));
@@ -331,6 +342,37 @@ public class FootprintBench {
 		}
 	}
 
+	/**
+	 * A stand-in for Claude Code's inbox socket: it accepts every connection and reads what
+	 * comes (nothing does while the sessions idle).
+	 */
+	private static Path inboxSocket(Path path) throws IOException {
+		ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+		server.bind(UnixDomainSocketAddress.of(path));
+		daemon(() -> {
+			try {
+				while (true) {
+					SocketChannel client = server.accept();
+					daemon(() -> {
+						try (client) {
+							ByteBuffer buffer = ByteBuffer.allocate(8192);
+							while (client.read(buffer.clear()) >= 0) {
+								// discarded
+							}
+						}
+						catch (IOException ex) {
+							// the session closed it
+						}
+					});
+				}
+			}
+			catch (IOException ex) {
+				// the bench is ending
+			}
+		});
+		return path;
+	}
+
 	private static ProcessBuilder launcher(Options options, Path directory, Path home, String... args) {
 		List<String> command = new ArrayList<>();
 		command.add(options.launcher().toString());
@@ -504,7 +546,7 @@ public class FootprintBench {
 	}
 
 	record Options(int sessions, Path jdk, Path launcher, int settle, int idle, int peers, int messages, String store,
-			Path claudePeers, Path bun, boolean prepare, int hold) {
+			Path claudePeers, Path bun, boolean prepare, int hold, boolean inboxSocket) {
 
 		static final String USAGE = """
 				usage: java bench/FootprintBench.java [options]   (from the repository, after ./mvnw package)
@@ -520,6 +562,8 @@ public class FootprintBench {
 				  --claude-peers DIR  a claude-peers checkout, to measure it the same way (needs --bun)
 				  --bun PATH          the bun executable for --claude-peers
 				  --no-prepare        don't make the start-up cache first (bin/mycelium prepare)
+				  --no-inbox-socket   don't give the sessions an inbox socket as Claude Code does (they then
+				                      poll for mail with heartbeats instead of following their inbox stream)
 				  --hold S            keep every process running S seconds after the figures, to look at them""";
 
 		static Options parse(String[] args) {
@@ -535,6 +579,7 @@ public class FootprintBench {
 			Path bun = null;
 			boolean prepare = true;
 			int hold = 0;
+			boolean inboxSocket = true;
 			for (int i = 0; i < args.length; i++) {
 				switch (args[i]) {
 					case "--sessions" -> sessions = Integer.parseInt(value(args, ++i));
@@ -549,6 +594,7 @@ public class FootprintBench {
 					case "--bun" -> bun = Path.of(value(args, ++i)).toAbsolutePath();
 					case "--no-prepare" -> prepare = false;
 					case "--hold" -> hold = Integer.parseInt(value(args, ++i));
+					case "--no-inbox-socket" -> inboxSocket = false;
 					default -> throw new IllegalArgumentException("unknown option " + args[i]);
 				}
 			}
@@ -565,7 +611,8 @@ public class FootprintBench {
 			if (!Files.isExecutable(launcher)) {
 				throw new IllegalArgumentException("no launcher at " + launcher);
 			}
-			return new Options(sessions, jdk, launcher, settle, idle, peers, messages, store, claudePeers, bun, prepare, hold);
+			return new Options(sessions, jdk, launcher, settle, idle, peers, messages, store, claudePeers, bun, prepare, hold,
+					inboxSocket);
 		}
 
 		private static String value(String[] args, int i) {

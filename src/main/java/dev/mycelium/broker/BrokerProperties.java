@@ -49,7 +49,7 @@ record BrokerProperties(Path home, @DefaultValue("localhost") String host, @Defa
 	 * @param sweepInterval how often the broker checks liveness and expiry
 	 */
 	record Liveness(@DefaultValue("30s") Duration staleAfter, @DefaultValue("2m") Duration removeAfter,
-			@DefaultValue("10m") Duration grace, @DefaultValue("1s") Duration sweepInterval) {
+			@DefaultValue("10m") Duration grace, @DefaultValue("5s") Duration sweepInterval) {
 	}
 
 	/**

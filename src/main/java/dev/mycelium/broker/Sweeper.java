@@ -7,7 +7,11 @@ import org.springframework.scheduling.annotation.Scheduled;
 
 import dev.mycelium.broker.store.StoreUnavailableException;
 
-/** Applies liveness and message expiry periodically. */
+/**
+ * Applies liveness and message expiry periodically: every 5 s, which is soon enough for
+ * removals after 2 minutes and expiries after hours, and a fifth of the wake-ups of the 1
+ * s it once was (about 0.7 ms of CPU each with SQLite, bench/FootprintBench.java).
+ */
 final class Sweeper {
 
 	private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
@@ -21,7 +25,7 @@ final class Sweeper {
 		this.broker = broker;
 	}
 
-	@Scheduled(fixedDelayString = "${mycelium.liveness.sweep-interval:1s}")
+	@Scheduled(fixedDelayString = "${mycelium.liveness.sweep-interval:5s}")
 	void sweep() {
 		try {
 			broker.sweep();
