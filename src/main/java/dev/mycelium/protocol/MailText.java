@@ -17,7 +17,14 @@ import java.util.regex.Pattern;
 public final class MailText {
 
 	/** How the header names a message; a delivered prompt is searched for it. */
-	private static final Pattern MARKER = Pattern.compile("\\[mycelium message ([a-z2-7]{4,64})\\]");
+	/**
+	 * A frame's first line and its opening tag with the same id, in plain text or inside
+	 * a JSON string (a transcript line, where the quotes are escaped). The header between
+	 * them has no {@code <}, and a body cannot hold a tag ({@link #plainText} escapes
+	 * {@code <}): a body quoting another message's first line confirms nothing.
+	 */
+	private static final Pattern MARKER = Pattern
+		.compile("\\[mycelium message ([a-z2-7]{4,64})\\][^<]*<mycelium-message id=\\\\?\"\\1\\\\?\">");
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'")
 		.withZone(ZoneOffset.UTC);

@@ -47,7 +47,9 @@ class TranscriptWatchTests {
 
 	private static String enqueue(String session, String messageId) {
 		return "{\"type\":\"queue-operation\",\"operation\":\"enqueue\",\"sessionId\":\"" + session
-				+ "\",\"content\":\"[mycelium message " + messageId + "] direct message from alice\"}\n";
+				+ "\",\"content\":\"[mycelium message " + messageId
+				+ "] direct message from alice, sent 10:00:00 UTC:\\n<mycelium-message id=\\\"" + messageId
+				+ "\\\">\\nhi\\n</mycelium-message>\"}\n";
 	}
 
 	private static String inConversation(String session, String frameId) {
