@@ -111,7 +111,7 @@ public class FootprintBench {
 		List<Double> initializeSeconds = new ArrayList<>();
 		for (int i = 0; i < options.sessions(); i++) {
 			Path stderr = work.resolve("serve-" + i + ".stderr");
-			Path cwd = Files.createDirectories(work.resolve("session-" + i));
+			Path cwd = gitRepository(Files.createDirectories(work.resolve("session-" + i)));
 			ProcessBuilder builder = launcher(options, cwd, home, "serve");
 			builder.environment().put("MYCELIUM_PORT", String.valueOf(port));
 			if (options.inboxSocket()) {
@@ -342,6 +342,20 @@ public class FootprintBench {
 		}
 	}
 
+	/** A session works in a git repository: serve follows its branch and HEAD. */
+	private static Path gitRepository(Path directory) throws IOException, InterruptedException {
+		for (List<String> command : List.of(List.of("git", "init", "-q", "-b", "main"),
+				List.of("git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q",
+						"--allow-empty", "-m", "start"))) {
+			Process git = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+			String output = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (git.waitFor() != 0) {
+				throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+			}
+		}
+		return directory;
+	}
+
 	/**
 	 * A stand-in for Claude Code's inbox socket: it accepts every connection and reads what
 	 * comes (nothing does while the sessions idle).
@@ -431,8 +445,24 @@ public class FootprintBench {
 		throw new IllegalStateException("the broker was not UP within " + timeout.toSeconds() + " s");
 	}
 
+	/**
+	 * The process's CPU and that of the children it waited for (serve runs git): utime,
+	 * stime, cutime and cstime from /proc/PID/stat, in clock ticks of 10 ms.
+	 */
 	private static long cpuNanos(ProcessHandle process) {
-		return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+		try {
+			String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+			// The fields after the command name, which may hold spaces, in parentheses.
+			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+			long ticks = 0;
+			for (int field = 11; field <= 14; field++) {
+				ticks += Long.parseLong(fields[field]);
+			}
+			return ticks * 10_000_000L;
+		}
+		catch (IOException ex) {
+			return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+		}
 	}
 
 	private static String secondsLine(List<Double> seconds) {

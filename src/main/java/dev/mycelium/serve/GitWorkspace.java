@@ -3,6 +3,7 @@ package dev.mycelium.serve;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,12 @@ final class GitWorkspace {
 
 	private final Path directory;
 
+	/** Where git keeps HEAD, and the refs; asked once: null until then. */
+	private volatile Optional<GitDirectories> directories;
+
+	private record GitDirectories(Path gitDir, Path commonDir) {
+	}
+
 	GitWorkspace(Path directory) {
 		this.directory = directory;
 	}
@@ -31,6 +38,49 @@ final class GitWorkspace {
 
 	/** The state that the summary follows: branch and HEAD. */
 	record Head(String branch, String commit) {
+	}
+
+	/**
+	 * What changes whenever HEAD or its branch may have moved, read from git's files
+	 * without running git: HEAD's content and when the branch's ref and packed-refs were
+	 * last written. A session looks every 10 s, and the two git processes of
+	 * {@link #head()} each time were most of an idle serve's CPU. Outside a repository
+	 * (as it was at the first look) it never changes.
+	 */
+	String headFiles() {
+		Optional<GitDirectories> known = directories;
+		if (known == null) {
+			known = git("rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir").map(output -> {
+				String[] lines = output.split("\n");
+				return lines.length == 2 ? new GitDirectories(Path.of(lines[0]), Path.of(lines[1])) : null;
+			});
+			directories = known;
+		}
+		if (known.isEmpty()) {
+			return "no repository";
+		}
+		GitDirectories git = known.get();
+		try {
+			String headContent = Files.readString(git.gitDir().resolve("HEAD"), StandardCharsets.UTF_8).strip();
+			StringBuilder files = new StringBuilder(headContent);
+			if (headContent.startsWith("ref: ")) {
+				files.append('|').append(modified(git.commonDir().resolve(headContent.substring(5))));
+			}
+			return files.append('|').append(modified(git.commonDir().resolve("packed-refs"))).toString();
+		}
+		catch (IOException ex) {
+			// Unreadable just now (git is writing it): count it as moved.
+			return "unreadable " + System.nanoTime();
+		}
+	}
+
+	private static String modified(Path file) {
+		try {
+			return Files.getLastModifiedTime(file).toString();
+		}
+		catch (IOException ex) {
+			return "none";
+		}
 	}
 
 	Optional<String> repositoryIdentity() {

@@ -60,6 +60,9 @@ class PeerSession {
 
 	private volatile GitWorkspace.Head head;
 
+	/** {@link GitWorkspace#headFiles()} when {@link #head} was read. */
+	private volatile String headFiles = "";
+
 	private final Outbox outbox = new Outbox();
 
 	/** The broker instance this session last registered with. */
@@ -176,8 +179,9 @@ class PeerSession {
 	 * there is news, it sends nothing, and an idle broker and serve stay asleep.
 	 */
 	void heartbeat(boolean following) {
-		GitWorkspace.Head now = workspace.head();
-		if (following && now.equals(head) && outbox.isEmpty()) {
+		String files = workspace.headFiles();
+		boolean maybeMoved = !files.equals(headFiles);
+		if (following && !maybeMoved && outbox.isEmpty()) {
 			return;
 		}
 		Peer peer = call(client::heartbeat);
@@ -185,6 +189,8 @@ class PeerSession {
 			Instant asOf = Instant.now();
 			outbox.keepOnly(call(client::outbox), asOf);
 		}
+		GitWorkspace.Head now = maybeMoved ? workspace.head() : head;
+		headFiles = files;
 		if (!now.equals(head)) {
 			head = now;
 			String summary = summary(now);
@@ -325,12 +331,14 @@ class PeerSession {
 			throw sessionEnding();
 		}
 		starter.ensureRunning();
+		String files = workspace.headFiles();
 		GitWorkspace.Head now = workspace.head();
 		String summary = summary(now);
 		Registration registration = client.register(new PeerRegistration(null, ProcessHandle.current().pid(),
 				workspace.directory().toString(), workspace.repositoryIdentity().orElse(null), now.branch(), summary,
 				sessionKey, ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(null)));
 		head = now;
+		headFiles = files;
 		noticeLostMail();
 		log.info("{} as {} ({}) at {}", registration.resumed() ? "Resumed" : "Registered", registration.name(),
 				registration.id(), client.properties().baseUri());
