@@ -1,7 +1,11 @@
 package dev.mycelium;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.ErrorManager;
+import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -13,7 +17,6 @@ import org.springframework.boot.logging.LogFile;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.logging.LoggingSystemFactory;
 import org.springframework.boot.logging.java.JavaLoggingSystem;
-import org.springframework.boot.logging.java.SimpleFormatter;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
@@ -58,10 +61,42 @@ public final class StandardErrorLogging extends JavaLoggingSystem {
 
 	}
 
+	/** {@code 2026-12-03T14:38:00.123Z  WARN [main] dev.mycelium.broker.Sweeper - …}. */
+	static final class Line extends Formatter {
+
+		@Override
+		public String format(LogRecord record) {
+			StringBuilder line = new StringBuilder(160);
+			line.append(Instant.ofEpochMilli(record.getMillis()))
+				.append(' ')
+				.append(String.format("%5s", level(record.getLevel())))
+				.append(" [")
+				.append(Thread.currentThread().getName())
+				.append("] ")
+				.append(record.getLoggerName())
+				.append(" - ")
+				.append(formatMessage(record))
+				.append(System.lineSeparator());
+			if (record.getThrown() != null) {
+				StringWriter trace = new StringWriter();
+				record.getThrown().printStackTrace(new PrintWriter(trace));
+				line.append(trace);
+			}
+			return line.toString();
+		}
+
+		static String level(Level level) {
+			int value = level.intValue();
+			return value >= Level.SEVERE.intValue() ? "ERROR" : value >= Level.WARNING.intValue() ? "WARN"
+					: value >= Level.INFO.intValue() ? "INFO" : value >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
+		}
+
+	}
+
 	private static final class StandardError extends Handler {
 
 		StandardError() {
-			setFormatter(new SimpleFormatter());
+			setFormatter(new Line());
 			setLevel(Level.ALL);
 		}
 
