@@ -82,7 +82,10 @@ public class FootprintBench {
 		Path work = Files.createTempDirectory("mycelium-footprint-bench");
 		List<ProcessHandle> started = new ArrayList<>();
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-			started.forEach(FootprintBench::stop);
+			// Sessions first: a session that saw its broker go would start another one.
+			for (int i = started.size() - 1; i >= 0; i--) {
+				stop(started.get(i));
+			}
 			delete(work);
 		}, "bench-cleanup"));
 		if (options.prepare()) {
