@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -56,7 +57,7 @@ final class ToolSchemas {
 		}).toArray(ToolCallback[]::new);
 	}
 
-	static java.util.stream.Stream<Method> toolMethods(Class<?> type) {
+	private static Stream<Method> toolMethods(Class<?> type) {
 		return Arrays.stream(type.getDeclaredMethods())
 			.filter(method -> AnnotatedElementUtils.hasAnnotation(method, MyceliumTool.class))
 			.sorted(Comparator.comparing(Method::getName));
