@@ -40,10 +40,12 @@ public final class StandardErrorLogging extends JavaLoggingSystem {
 
 	@Override
 	protected void loadConfiguration(String location, @Nullable LogFile logFile) {
+		// Reading a configuration resets every handler: only those it names are left,
+		// the console handler of Spring Boot's file-logging configuration among them.
 		super.loadConfiguration(location, logFile);
 		Logger root = Logger.getLogger("");
 		for (Handler handler : root.getHandlers()) {
-			if (handler instanceof ConsoleHandler || handler instanceof StandardError) {
+			if (handler instanceof ConsoleHandler) {
 				root.removeHandler(handler);
 			}
 		}
