@@ -140,8 +140,13 @@ public class BrokerConfiguration {
 	}
 
 	@Bean
-	Sweeper sweeper(BrokerOperations broker) {
-		return new Sweeper(broker);
+	ClaimService claimService(BrokerStore store, BrokerOperations broker, Clock clock, BrokerEventLog events) {
+		return new ClaimService(store, broker, clock, events);
+	}
+
+	@Bean
+	Sweeper sweeper(BrokerOperations broker, ClaimService claims) {
+		return new Sweeper(broker, claims);
 	}
 
 	@Bean(destroyMethod = "close")

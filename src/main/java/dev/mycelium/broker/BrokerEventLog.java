@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import dev.mycelium.protocol.BrokerEvent;
+import dev.mycelium.protocol.Claim;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.Task;
@@ -63,9 +64,20 @@ final class BrokerEventLog {
 	}
 
 	void publish(String type, Instant at, Peer peer, Message message, List<String> recipients, Task task) {
+		publish(new BrokerEvent(0, type, at, peer, message, recipients, task));
+	}
+
+	/**
+	 * A claim's event: made, ended, or in the way of {@code peer}'s edit of {@code path}.
+	 */
+	void publishClaim(String type, Instant at, Claim claim, Peer peer, String path) {
+		publish(new BrokerEvent(0, type, at, peer, null, null, null, claim, path));
+	}
+
+	private void publish(BrokerEvent unnumbered) {
 		BrokerEvent event;
 		synchronized (this) {
-			event = append(type, at, peer, message, recipients, task);
+			event = append(unnumbered);
 		}
 		listeners.forEach(Runnable::run);
 		sharing.accept(event);
@@ -74,7 +86,7 @@ final class BrokerEventLog {
 	/** An event another broker shared: appended under an id of this broker. */
 	void relay(BrokerEvent event) {
 		synchronized (this) {
-			append(event.type(), event.at(), event.peer(), event.message(), event.recipients(), event.task());
+			append(event);
 		}
 		listeners.forEach(Runnable::run);
 	}
@@ -84,9 +96,12 @@ final class BrokerEventLog {
 		this.sharing = sharer;
 	}
 
-	private BrokerEvent append(String type, Instant at, Peer peer, Message message, List<String> recipients,
-			Task task) {
-		BrokerEvent event = new BrokerEvent(++lastId, type, at, peer, message, recipients, task);
+	private BrokerEvent append(BrokerEvent unnumbered) {
+		BrokerEvent event = new BrokerEvent(++lastId, unnumbered.type(), unnumbered.at(), unnumbered.peer(),
+				unnumbered.message(), unnumbered.recipients(), unnumbered.task(), unnumbered.claim(),
+				unnumbered.path());
+		String type = event.type();
+		Instant at = event.at();
 		recent.addLast(event);
 		if (recent.size() > capacity) {
 			recent.removeFirst();

@@ -29,7 +29,8 @@ import dev.mycelium.protocol.Scope;
  * that no other path is delivering ({@code additionalContext}), or 204 for nothing. What
  * a hook answer shows counts as read: Claude Code puts hook output into the model's
  * context. A prompt that holds framed mycelium messages (the inbox socket's deliveries)
- * confirms those as read too.
+ * confirms those as read too. {@code PreToolUse} of an editing tool asks about claims: an
+ * edit of a file another session holds is denied ({@link ClaimService#edit}).
  */
 @RestController
 class HookController {
@@ -53,19 +54,41 @@ class HookController {
 
 	private final BrokerOperations broker;
 
-	HookController(BrokerOperations broker) {
+	private final ClaimService claims;
+
+	HookController(BrokerOperations broker, ClaimService claims) {
 		this.broker = broker;
+		this.claims = claims;
 	}
 
 	/** The fields of a hook event that matter here; the rest is skipped unread. */
 	@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-	record HookEvent(String sessionId, String hookEventName, String prompt, String source) {
+	record HookEvent(String sessionId, String hookEventName, String prompt, String source, String toolName,
+			Map<String, Object> toolInput) {
+
+		/** The file an editing tool is about to change, or {@code null}. */
+		String editedFile() {
+			if (toolName == null || !EDITING_TOOLS.contains(toolName) || toolInput == null) {
+				return null;
+			}
+			Object path = toolInput.containsKey("file_path") ? toolInput.get("file_path")
+					: toolInput.get("notebook_path");
+			return path instanceof String text ? text : null;
+		}
+
 	}
+
+	/** Claude Code's tools that change a file named in their input. */
+	static final Set<String> EDITING_TOOLS = Set.of("Edit", "Write", "MultiEdit", "NotebookEdit");
 
 	@PostMapping("/api/hooks")
 	ResponseEntity<Map<String, Object>> hook(@RequestBody HookEvent event,
 			@RequestHeader(name = "Mycelium-Claude-Pid", required = false) String claudePid) {
 		String name = event.hookEventName() == null ? "" : event.hookEventName();
+		if (name.equals("PreToolUse") && (event.editedFile() == null || !claims.any())) {
+			// Every edit of every session asks: with no claim at all, answer at once.
+			return ResponseEntity.noContent().build();
+		}
 		Long clientPid = parsePid(claudePid);
 		Optional<Caller> session = broker.hookSession(event.sessionId(), clientPid);
 		if (session.isEmpty() && name.equals("SessionStart")) {
@@ -78,6 +101,9 @@ class HookController {
 			return ResponseEntity.noContent().build();
 		}
 		Caller peer = session.get();
+		if (name.equals("PreToolUse")) {
+			return edit(peer, event.editedFile());
+		}
 		String context = switch (name) {
 			case "SessionStart" -> sessionStart(peer);
 			case "UserPromptSubmit" -> {
@@ -91,6 +117,22 @@ class HookController {
 			return ResponseEntity.noContent().build();
 		}
 		return answer(name, context);
+	}
+
+	/**
+	 * An edit of a file another session holds is denied, with the sentence the model
+	 * reads; under a shared claim it goes ahead with a notice.
+	 */
+	private ResponseEntity<Map<String, Object>> edit(Caller peer, String file) {
+		ClaimService.EditVerdict verdict = claims.edit(peer, file);
+		if (verdict.denial() != null) {
+			return ResponseEntity.ok(Map.of("hookSpecificOutput", Map.of("hookEventName", "PreToolUse",
+					"permissionDecision", "deny", "permissionDecisionReason", verdict.denial())));
+		}
+		if (verdict.notice() != null) {
+			return answer("PreToolUse", verdict.notice());
+		}
+		return ResponseEntity.noContent().build();
 	}
 
 	private static ResponseEntity<Map<String, Object>> answer(String event, String context) {

@@ -23,6 +23,9 @@ import dev.mycelium.protocol.AcknowledgementResult;
 import dev.mycelium.protocol.Broadcast;
 import dev.mycelium.protocol.BroadcastResult;
 import dev.mycelium.protocol.BrokerInfo;
+import dev.mycelium.protocol.Claim;
+import dev.mycelium.protocol.ClaimRelease;
+import dev.mycelium.protocol.ClaimRequest;
 import dev.mycelium.protocol.DirectMessage;
 import dev.mycelium.protocol.Headers;
 import dev.mycelium.protocol.Message;
@@ -260,6 +263,23 @@ public class BrokerClient {
 			.retrieve()
 			.body(new ParameterizedTypeReference<List<Task>>() {
 			}));
+	}
+
+	public Claim claim(ClaimRequest request, Identity as) {
+		return call(r -> as(as, r.post().uri("/api/claims")).body(request).retrieve().body(Claim.class));
+	}
+
+	public List<Claim> release(ClaimRelease release, Identity as) {
+		return call(r -> as(as, r.post().uri("/api/claims/release")).body(release)
+			.retrieve()
+			.body(new ParameterizedTypeReference<List<Claim>>() {
+			}));
+	}
+
+	/** The claims that stand, oldest first. */
+	public List<Claim> claims() {
+		return call(r -> r.get().uri("/api/claims").retrieve().body(new ParameterizedTypeReference<List<Claim>>() {
+		}));
 	}
 
 	/**

@@ -20,10 +20,17 @@ import tools.jackson.databind.annotation.JsonNaming;
  * broadcast with {@code to} unset
  * @param recipients the names a broadcast reached
  * @param task the task created or reported
+ * @param claim the claim made, ended, or (type {@code edit_denied}) in the way
+ * @param path the file whose edit was denied
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record BrokerEvent(long id, String type, Instant at, Peer peer, Message message, List<String> recipients,
-		Task task) {
+		Task task, Claim claim, String path) {
+
+	public BrokerEvent(long id, String type, Instant at, Peer peer, Message message, List<String> recipients,
+			Task task) {
+		this(id, type, at, peer, message, recipients, task, null, null);
+	}
 
 	/** A peer registered (or came back within its grace period). */
 	public static final String PEER_JOINED = "peer_joined";
@@ -48,5 +55,17 @@ public record BrokerEvent(long id, String type, Instant at, Peer peer, Message m
 
 	/** A task's assignee reported its outcome. */
 	public static final String TASK_REPORTED = "task_reported";
+
+	/** A session claimed files. */
+	public static final String CLAIMED = "claimed";
+
+	/**
+	 * A claim ended: released, its time ran out, or its session left; {@code peer} is
+	 * unset.
+	 */
+	public static final String CLAIM_ENDED = "claim_ended";
+
+	/** An edit by {@code peer} of {@code path} was denied: {@code claim} holds it. */
+	public static final String EDIT_DENIED = "edit_denied";
 
 }

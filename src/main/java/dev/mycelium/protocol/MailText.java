@@ -54,6 +54,7 @@ public final class MailText {
 			case TASK -> "task " + message.taskId() + " delegated to you by " + from;
 			case TASK_RESULT -> "result of task " + message.taskId() + " you delegated to " + from;
 			case EXPIRED -> "notice from mycelium";
+			case CLAIM -> "claim notice from mycelium";
 		};
 		return "[mycelium message " + message.id() + "] " + header + ", sent " + TIME.format(message.sentAt())
 				+ ":\n<mycelium-message id=\"" + message.id() + "\">\n" + plainText(message.body())
@@ -79,6 +80,7 @@ public final class MailText {
 					+ " is told at once. To ask a question first, " + reply + ".";
 			case TASK_RESULT -> "survey lists all your tasks.";
 			case EXPIRED -> "Send again what still matters.";
+			case CLAIM -> "claim and release manage your own claims; discover shows every session's.";
 		};
 	}
 

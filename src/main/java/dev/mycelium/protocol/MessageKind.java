@@ -19,7 +19,12 @@ public enum MessageKind {
 	/** The outcome of a task the recipient delegated. */
 	TASK_RESULT,
 	/** The broker telling a sender that messages it sent expired unread. */
-	EXPIRED;
+	EXPIRED,
+	/**
+	 * The broker telling a session about a claim: another session wanted a file it holds,
+	 * or a claim that held it off ended.
+	 */
+	CLAIM;
 
 	@JsonValue
 	public String wireName() {

@@ -30,4 +30,10 @@ public final class Names {
 	private Names() {
 	}
 
+	/** Paths in one claim: a claim of many files is better a claim of their directory. */
+	public static final int MAX_CLAIM_PATHS = 32;
+
+	/** The longest time to live of a claim: a week. */
+	public static final long MAX_CLAIM_TTL_SECONDS = 604_800;
+
 }

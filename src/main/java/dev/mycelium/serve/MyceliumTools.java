@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.springframework.ai.tool.annotation.ToolParam;
@@ -14,6 +15,9 @@ import org.springframework.ai.tool.annotation.ToolParam;
 import dev.mycelium.client.BrokerClient;
 import dev.mycelium.protocol.Broadcast;
 import dev.mycelium.protocol.BroadcastResult;
+import dev.mycelium.protocol.Claim;
+import dev.mycelium.protocol.ClaimRelease;
+import dev.mycelium.protocol.ClaimRequest;
 import dev.mycelium.protocol.DirectMessage;
 import dev.mycelium.protocol.MailText;
 import dev.mycelium.protocol.Message;
@@ -28,7 +32,7 @@ import dev.mycelium.protocol.TaskStatus;
 import dev.mycelium.protocol.Topic;
 
 /**
- * The ten MCP tools, with the names and parameter names of the original Go mycelium
+ * The twelve MCP tools, with the names and parameter names of the original Go mycelium
  * (hence {@code reply_to} and {@code task_id} as Java names: they are the schema's
  * names). Each answers with compact text a model can act on; a failure is an exception
  * whose message is one sentence saying what was wrong and what to do, which the MCP
@@ -71,9 +75,12 @@ class MyceliumTools {
 		Instant now = Instant.now();
 		// Hosts only where the listing (this session included) spans several computers.
 		boolean hosts = listed.stream().map(Peer::host).filter(host -> host != null).distinct().count() > 1;
+		List<Claim> claims = standingClaims();
 		return others.size() + (others.size() == 1 ? " other session" : " other sessions") + " (scope "
 				+ parsed.wireName() + "):\n"
-				+ others.stream().map(peer -> describe(peer, now, hosts)).collect(Collectors.joining("\n"));
+				+ others.stream()
+					.map(peer -> describe(peer, now, hosts) + claimLines(claims, peer.id()))
+					.collect(Collectors.joining("\n"));
 	}
 
 	@MyceliumTool(
@@ -167,6 +174,10 @@ class MyceliumTools {
 				+ delivery.describe()
 				+ (self.delivery() != null && self.delivery().contains("hooks")
 						? "; Claude Code hooks show what else arrives" : "")
+				+ "\nClaims: "
+				+ Optional.of(claimLines(standingClaims(), self.id()))
+					.filter(lines -> !lines.isEmpty())
+					.orElse("(none; claim holds files for you)")
 				+ (registration.resumed() ? "\n(This session resumed an earlier one, inbox included.)" : "");
 	}
 
@@ -229,6 +240,60 @@ class MyceliumTools {
 					.collect(Collectors.joining());
 	}
 
+	@MyceliumTool(
+			description = "Claim files of this repository so other sessions' edits of them are denied until you release them or end.")
+	String claim(@ToolParam(
+			description = "files, directories or globs (src/api/**), relative to your directory") List<String> paths,
+			@ToolParam(required = false, description = "why: what you are changing there") String reason,
+			@ToolParam(required = false,
+					description = "true: others may edit and are told you work there; default false: their edits are denied") Boolean shared,
+			@ToolParam(required = false,
+					description = "seconds until it ends by itself; default: when this session ends") Long ttl_seconds) {
+		if (paths == null || paths.isEmpty()) {
+			throw new IllegalArgumentException("paths is required: the files, directories or globs to claim.");
+		}
+		Claim claim = session.call(
+				identity -> client.claim(new ClaimRequest(paths, blankToNull(reason), shared, ttl_seconds), identity));
+		return "Claimed " + String.join(", ", claim.paths()) + " (" + (claim.exclusive() ? "exclusive" : "shared")
+				+ ", id " + claim.id() + (claim.expiresAt() != null ? ", until " + TIME.format(claim.expiresAt()) : "")
+				+ "). "
+				+ (claim.exclusive() ? "Other sessions' edits there are denied"
+						: "Other sessions editing there are told")
+				+ " until you release it (release) or this session ends.";
+	}
+
+	@MyceliumTool(
+			description = "Release this session's claims on files: those holding the given paths, or all of them.")
+	String release(@ToolParam(required = false,
+			description = "paths as claimed; omit to release every claim of this session") List<String> paths) {
+		List<Claim> ended = session.call(identity -> client.release(new ClaimRelease(paths), identity));
+		if (ended.isEmpty()) {
+			return "This session holds no claims.";
+		}
+		List<String> told = ended.stream().flatMap(c -> c.waiting().stream()).distinct().toList();
+		return "Released " + ended.stream().map(c -> String.join(", ", c.paths())).collect(Collectors.joining("; "))
+				+ "." + (told.isEmpty() ? "" : " Told who waited: " + String.join(", ", told) + ".");
+	}
+
+	/** The claims that stand; none when they cannot be read (an older broker). */
+	private List<Claim> standingClaims() {
+		try {
+			return client.claims();
+		}
+		catch (RuntimeException ex) {
+			return List.of();
+		}
+	}
+
+	private static String claimLines(List<Claim> claims, String peerId) {
+		return claims.stream()
+			.filter(claim -> claim.holderId().equals(peerId))
+			.map(claim -> "\n  claims " + String.join(", ", claim.paths()) + " ("
+					+ (claim.exclusive() ? "exclusive" : "shared")
+					+ (claim.reason() != null ? ": " + claim.reason() : "") + ")")
+			.collect(Collectors.joining());
+	}
+
 	// ---- text
 
 	private static String describe(Peer peer, Instant now, boolean hosts) {
@@ -261,6 +326,7 @@ class MyceliumTools {
 			case BROADCAST ->
 				"from " + message.from() + " on " + (message.topic() != null ? "topic " + message.topic() : "all");
 			case EXPIRED -> "notice from mycelium";
+			case CLAIM -> "claim notice from mycelium";
 			case DIRECT ->
 				"from " + message.from() + (message.replyTo() != null ? " (reply to " + message.replyTo() + ")" : "");
 		} + " · " + TIME.format(message.sentAt());

@@ -1,5 +1,8 @@
 package dev.mycelium.broker;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,9 @@ import dev.mycelium.broker.store.Delivery;
 import dev.mycelium.protocol.AcknowledgementResult;
 import dev.mycelium.protocol.Broadcast;
 import dev.mycelium.protocol.BroadcastResult;
+import dev.mycelium.protocol.Claim;
+import dev.mycelium.protocol.ClaimRelease;
+import dev.mycelium.protocol.ClaimRequest;
 import dev.mycelium.protocol.DirectMessage;
 import dev.mycelium.protocol.Message;
 import dev.mycelium.protocol.MessageKind;
@@ -535,6 +541,191 @@ abstract class BrokerStoreContractTests {
 		for (Caller caller : callers) {
 			repository.heartbeat(caller, caller.peerId());
 		}
+	}
+
+	// ---- claims on files
+
+	/** Two worktrees of one repository, as two sessions have them. */
+	private Path[] worktrees() throws IOException {
+		Path first = Files.createTempDirectory("claims-a");
+		Path second = Files.createTempDirectory("claims-b");
+		Files.createDirectories(first.resolve(".git"));
+		Files.writeString(second.resolve(".git"), "gitdir: " + first.resolve(".git/worktrees/b") + "\n");
+		return new Path[] { first, second };
+	}
+
+	private Caller session(String name, Path cwd) {
+		Registration registration = repository.register(new PeerRegistration(name, 1L, cwd.toString(),
+				"git@github.com:acme/app.git", "main", null, "k-" + name));
+		return new Caller(registration.id(), registration.name());
+	}
+
+	private ClaimService claims() {
+		return new ClaimService(store, repository, clock, events);
+	}
+
+	private static ClaimRequest claiming(String... paths) {
+		return new ClaimRequest(List.of(paths), "reworking the API", null, null);
+	}
+
+	@Test
+	void aClaimDeniesOtherSessionsEditsInEveryWorktreeTellsTheHolderOnceAndTheWaiterWhenReleased() throws IOException {
+		Path[] trees = worktrees();
+		Caller api = session("api", trees[0]);
+		Caller web = session("web", trees[1].resolve("docs"));
+		ClaimService claims = claims();
+
+		Claim claim = claims.claim(api, claiming("src/api/**"));
+		assertThat(claim.paths()).containsExactly("src/api/**");
+		assertThat(claim.exclusive()).isTrue();
+
+		String denial = claims.edit(web, trees[1].resolve("src/api/Orders.java").toString()).denial();
+		assertThat(denial).startsWith("mycelium: src/api/Orders.java is claimed by api (src/api/**, exclusive, since ")
+			.contains("\"reworking the API\"")
+			.contains("Signal api to ask for it");
+		assertThat(claims.edit(web, "../src/api/Orders.java").denial()).as("relative to its directory").isNotNull();
+		assertThat(claims.edit(web, trees[1].resolve("src/web/App.tsx").toString()))
+			.isEqualTo(ClaimService.EditVerdict.ALLOWED);
+		assertThat(claims.edit(api, trees[0].resolve("src/api/Orders.java").toString()))
+			.as("its own claim never blocks a session")
+			.isEqualTo(ClaimService.EditVerdict.ALLOWED);
+		assertThat(claims.edit(web, "/etc/hosts")).as("outside the repository")
+			.isEqualTo(ClaimService.EditVerdict.ALLOWED);
+
+		List<Message> told = repository.unread(api, api.peerId());
+		assertThat(told).singleElement().satisfies(notice -> {
+			assertThat(notice.kind()).isEqualTo(MessageKind.CLAIM);
+			assertThat(notice.body()).startsWith("web (id " + web.peerId() + ") wanted to edit src/api/Orders.java");
+		});
+		assertThat(claims.claims()).singleElement().satisfies(c -> assertThat(c.waiting()).containsExactly("web"));
+
+		assertThat(claims.release(api, new ClaimRelease(List.of("src/api/**")))).extracting(Claim::id)
+			.containsExactly(claim.id());
+		assertThat(repository.unread(web, web.peerId())).singleElement()
+			.satisfies(notice -> assertThat(notice.body())
+				.isEqualTo("The claim of api on src/api/** ended (released): you can edit those files now."));
+		assertThat(claims.edit(web, trees[1].resolve("src/api/Orders.java").toString()))
+			.isEqualTo(ClaimService.EditVerdict.ALLOWED);
+		assertThat(claims.claims()).isEmpty();
+	}
+
+	@Test
+	void overlappingClaimsAreRefusedWithTheHolderWhileSharedOnesAndDisjointOnesStandTogether() throws IOException {
+		Path[] trees = worktrees();
+		Caller api = session("api", trees[0]);
+		Caller web = session("web", trees[1]);
+		ClaimService claims = claims();
+		claims.claim(api, claiming("src/api"));
+
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> claims.claim(web, claiming("src/api/v2/**")))
+			.satisfies(ex -> assertThat(ex.reason()).isEqualTo(BrokerException.Reason.CONFLICT))
+			.withMessageStartingWith("Not claimed: src/api is claimed by api (exclusive, since 00:00 UTC")
+			.withMessageContaining("Signal api to ask for it");
+		claims.claim(web, claiming("src/web/**", "**/*.css"));
+		claims.claim(api, new ClaimRequest(List.of("README.md"), null, true, null));
+		claims.claim(web, new ClaimRequest(List.of("README.md"), null, true, null));
+		assertThat(claims.claims()).hasSize(4);
+
+		assertThat(claims.edit(web, trees[1].resolve("README.md").toString()).notice())
+			.as("a shared claim tells, it does not refuse")
+			.startsWith("mycelium: README.md is under a shared claim: README.md is claimed by api (shared");
+		assertThat(claims.edit(web, trees[1].resolve("README.md").toString()).denial()).isNull();
+	}
+
+	@Test
+	void aClaimEndsWhenItsSessionLeavesOrItsTimeRunsOutAndWhoWaitedIsTold() throws IOException {
+		Path[] trees = worktrees();
+		Caller api = session("api", trees[0]);
+		Caller web = session("web", trees[1]);
+		Caller ops = session("ops", trees[1]);
+		ClaimService claims = claims();
+		claims.claim(api, claiming("src/api/**"));
+		claims.claim(ops, new ClaimRequest(List.of("deploy"), null, null, 60L));
+		claims.edit(web, trees[1].resolve("src/api/A.java").toString());
+		claims.edit(web, trees[1].resolve("deploy/run.sh").toString());
+
+		repository.leave(api, api.peerId());
+		assertThat(claims.edit(web, trees[1].resolve("src/api/A.java").toString()))
+			.as("a claim of a session that left stands in nobody's way")
+			.isEqualTo(ClaimService.EditVerdict.ALLOWED);
+		clock.advance(Duration.ofSeconds(61));
+		repository.heartbeat(ops, ops.peerId());
+		claims.sweep();
+
+		assertThat(claims.claims()).isEmpty();
+		assertThat(repository.unread(web, web.peerId())).extracting(Message::body)
+			.containsExactlyInAnyOrder(
+					"The claim of api on src/api/** ended (its session ended): you can edit those files now.",
+					"The claim of ops on deploy ended (its time ran out): you can edit those files now.");
+		claims.sweep();
+		assertThat(repository.unread(web, web.peerId())).as("told once").hasSize(2);
+	}
+
+	@Test
+	void sessionsClaimingTheSameFilesAtOnceNeverBothGetThem() throws Exception {
+		Path[] trees = worktrees();
+		List<Caller> sessions = new java.util.ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			sessions.add(session("s" + i, trees[i % 2]));
+		}
+		ClaimService claims = claims();
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+		try {
+			java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+			List<java.util.concurrent.Future<Boolean>> outcomes = new java.util.ArrayList<>();
+			for (Caller caller : sessions) {
+				outcomes.add(pool.submit(() -> {
+					start.await();
+					try {
+						claims.claim(caller, claiming("src/shared/**"));
+						return true;
+					}
+					catch (BrokerException ex) {
+						return false;
+					}
+				}));
+			}
+			start.countDown();
+			int won = 0;
+			for (java.util.concurrent.Future<Boolean> outcome : outcomes) {
+				won += outcome.get(30, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+			}
+			assertThat(won).isEqualTo(1);
+			assertThat(claims.claims()).singleElement().satisfies(c -> assertThat(c.waiting()).hasSize(7));
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	void pathsOutsideTheRepositoryAllOfItOrNoPathAtAllAreRefusedWithASentence() throws IOException {
+		Path[] trees = worktrees();
+		Caller api = session("api", trees[0].resolve("src"));
+		ClaimService claims = claims();
+
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> claims.claim(api, claiming("../../x")))
+			.withMessageContaining("'../../x' is outside the repository (its top directory is " + trees[0] + ")");
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> claims.claim(api, claiming("/etc/passwd")))
+			.withMessageContaining("is outside the repository");
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> claims.claim(api, claiming("/**")))
+			.withMessageContaining("is outside the repository");
+		for (String whole : List.of("..", "../**", "../**/*", trees[0].toString())) {
+			assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> claims.claim(api, claiming(whole)))
+				.withMessageContaining("would claim the whole repository");
+		}
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> claims.claim(api, claiming("api/[x")))
+			.withMessageContaining("'api/[x' is not a glob");
+		assertThatExceptionOfType(BrokerException.class).isThrownBy(() -> claims.claim(api, claiming("a\nb")))
+			.withMessageContaining("holds a control character");
+		Registration outside = repository
+			.register(new PeerRegistration("nowhere", 1L, "/tmp", null, null, null, "k-nowhere"));
+		assertThatExceptionOfType(BrokerException.class)
+			.isThrownBy(() -> claims.claim(new Caller(outside.id(), outside.name()), claiming("x")))
+			.withMessage("A claim holds files of a git repository, and nowhere's directory (/tmp) is in none.");
+		assertThat(claims.claims()).isEmpty();
+		assertThat(claims.claim(api, claiming("api/**")).paths()).as("relative to its directory")
+			.containsExactly("src/api/**");
 	}
 
 	static PeerRegistration registration(String name, String sessionKey) {

@@ -80,12 +80,12 @@ class ServeIntegrationTests {
 
 	@Test
 	@SuppressWarnings("unchecked")
-	void exactlyTheTenToolsWithTheirParameterNames() {
+	void exactlyTheTwelveToolsWithTheirParameterNames() {
 		List<McpSchema.Tool> tools = backend.client().listTools().tools();
 
 		assertThat(tools).extracting(McpSchema.Tool::name)
 			.containsExactlyInAnyOrder("discover", "signal", "sporulate", "sense", "identify", "attach", "detach",
-					"nurture", "fruit", "survey");
+					"nurture", "fruit", "survey", "claim", "release");
 		Map<String, Map<String, Object>> properties = new java.util.HashMap<>();
 		tools.forEach(tool -> properties.put(tool.name(), (Map<String, Object>) tool.inputSchema().get("properties")));
 		assertThat(properties.get("signal")).containsOnlyKeys("to", "body", "reply_to");
@@ -96,6 +96,8 @@ class ServeIntegrationTests {
 		assertThat(properties.get("identify")).containsOnlyKeys("summary");
 		assertThat(properties.get("sense")).isEmpty();
 		assertThat(properties.get("survey")).isEmpty();
+		assertThat(properties.get("claim")).containsOnlyKeys("paths", "reason", "shared", "ttl_seconds");
+		assertThat(properties.get("release")).containsOnlyKeys("paths");
 		assertThat(tools).allSatisfy(tool -> assertThat(tool.description()).hasSizeLessThan(140));
 	}
 

@@ -289,7 +289,7 @@ class ServeLifecycleIntegrationTests {
 				.satisfies(answer -> assertThat(answer.path("id").asInt()).isEqualTo(7));
 			assertThat(answers).filteredOn(answer -> answer.path("id").asInt() == 2)
 				.singleElement()
-				.satisfies(answer -> assertThat(answer.path("result").path("tools")).hasSize(10));
+				.satisfies(answer -> assertThat(answer.path("result").path("tools")).hasSize(12));
 			assertThat(serve.isAlive()).isTrue();
 		}
 		assertThat(serve.waitFor(30, TimeUnit.SECONDS)).as("closing standard input still ends it").isTrue();

@@ -56,8 +56,8 @@ class ToolSchemasTests {
 			.toList();
 		List<ToolDefinition> reference = generatedDefinitions();
 		assertThat(served).extracting(ToolDefinition::name)
-			.containsExactly("attach", "detach", "discover", "fruit", "identify", "nurture", "sense", "signal",
-					"sporulate", "survey");
+			.containsExactly("attach", "claim", "detach", "discover", "fruit", "identify", "nurture", "release",
+					"sense", "signal", "sporulate", "survey");
 		assertThat(served).extracting(ToolDefinition::name)
 			.containsExactlyInAnyOrderElementsOf(reference.stream().map(ToolDefinition::name).toList());
 		for (ToolDefinition definition : served) {

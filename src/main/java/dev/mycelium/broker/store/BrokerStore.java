@@ -188,6 +188,11 @@ public interface BrokerStore extends AutoCloseable {
 	/** Every task, oldest first: tasks are never deleted. */
 	List<StoredTask> tasks();
 
+	// ---- claims
+
+	/** The claims on files, kept beside the peers that hold them. */
+	ClaimStore claims();
+
 	// ---- liveness and expiry
 
 	/**

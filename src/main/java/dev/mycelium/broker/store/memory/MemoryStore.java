@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 
 import dev.mycelium.broker.store.Appended;
 import dev.mycelium.broker.store.BrokerStore;
+import dev.mycelium.broker.store.ClaimStore;
 import dev.mycelium.broker.store.Delivery;
 import dev.mycelium.broker.store.Expired;
 import dev.mycelium.broker.store.NameRule;
@@ -58,6 +59,13 @@ public final class MemoryStore implements BrokerStore {
 	private final List<Expired> expired = new ArrayList<>();
 
 	private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+
+	private final MemoryClaims claims = new MemoryClaims();
+
+	@Override
+	public ClaimStore claims() {
+		return claims;
+	}
 
 	@Override
 	public String kind() {

@@ -3,6 +3,7 @@ package dev.mycelium.broker.store.redis;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.mycelium.broker.store.StoredClaim;
 import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.broker.store.StoredTask;
 import dev.mycelium.protocol.Message;
@@ -145,6 +147,30 @@ final class Codec {
 				number(node, "pid"), text(node, "cwd"), text(node, "repo"), text(node, "branch"), text(node, "summary"),
 				number(node, "client_pid"), text(node, "delivery"), node.path("hooks_seen").asBoolean(false),
 				text(node, "secret_hash"), instant(node, "last_seen"), instant(node, "away_since"), text(node, "host"));
+	}
+
+	// ---- claims (their waiters are a set of their own)
+
+	static String json(StoredClaim c) {
+		ObjectNode node = JSON.createObjectNode();
+		node.put("id", c.id());
+		node.put("repo", c.repo());
+		node.put("holder_id", c.holderId());
+		node.put("holder_name", c.holderName());
+		ArrayNode patterns = node.putArray("patterns");
+		c.patterns().forEach(patterns::add);
+		node.put("exclusive", c.exclusive());
+		node.put("reason", c.reason());
+		node.put("claimed_at", c.claimedAt().toString());
+		node.put("expires_at", c.expiresAt() == null ? null : c.expiresAt().toString());
+		return JSON.writeValueAsString(node);
+	}
+
+	static StoredClaim claim(String json, Set<String> waiters) {
+		JsonNode node = JSON.readTree(json);
+		return new StoredClaim(text(node, "id"), text(node, "repo"), text(node, "holder_id"), text(node, "holder_name"),
+				strings(node, "patterns"), node.path("exclusive").asBoolean(true), text(node, "reason"),
+				instant(node, "claimed_at"), instant(node, "expires_at"), waiters);
 	}
 
 	private static String text(JsonNode node, String name) {

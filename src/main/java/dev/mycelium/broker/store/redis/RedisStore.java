@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.mycelium.broker.store.Appended;
 import dev.mycelium.broker.store.BrokerStore;
+import dev.mycelium.broker.store.ClaimStore;
 import dev.mycelium.broker.store.Delivery;
 import dev.mycelium.broker.store.Expired;
 import dev.mycelium.broker.store.NameRule;
@@ -142,6 +143,8 @@ public final class RedisStore implements BrokerStore {
 	private final List<Consumer<String>> eventListeners = new CopyOnWriteArrayList<>();
 
 	private final Map<String, Script> scripts = new ConcurrentHashMap<>();
+
+	private final RedisClaims claims = new RedisClaims(this);
 
 	private final Object reloading = new Object();
 
@@ -331,6 +334,11 @@ public final class RedisStore implements BrokerStore {
 			// CONFIG may be renamed or forbidden to this user: the log says so, no more.
 			return ", its configuration unknown (" + rootMessage(ex) + ")";
 		}
+	}
+
+	@Override
+	public ClaimStore claims() {
+		return claims;
 	}
 
 	@Override
@@ -1028,7 +1036,7 @@ public final class RedisStore implements BrokerStore {
 	 * Runs a step by its digest; a Redis that restarted has forgotten the scripts and is
 	 * given it again.
 	 */
-	private <T> T eval(String name, ScriptOutputType type, List<String> stepArgs) {
+	<T> T eval(String name, ScriptOutputType type, List<String> stepArgs) {
 		Script script = scripts.computeIfAbsent(name, Script::load);
 		String[] args = new String[stepArgs.size() + 2];
 		args[0] = PREFIX;

@@ -33,6 +33,7 @@ import org.sqlite.SQLiteException;
 
 import dev.mycelium.broker.store.Appended;
 import dev.mycelium.broker.store.BrokerStore;
+import dev.mycelium.broker.store.ClaimStore;
 import dev.mycelium.broker.store.Delivery;
 import dev.mycelium.broker.store.Expired;
 import dev.mycelium.broker.store.NameRule;
@@ -122,6 +123,8 @@ public final class SqliteStore implements BrokerStore {
 	/** Peers with new mail, to be told once the writer's lock is released. */
 	private final Queue<String> woken = new ConcurrentLinkedQueue<>();
 
+	private final SqliteClaims claims = new SqliteClaims(this);
+
 	/** The last inbox sequence number committed; touched by the writer only. */
 	private long lastSequence;
 
@@ -203,7 +206,7 @@ public final class SqliteStore implements BrokerStore {
 	 * before it) stored: outside the writer's lock, since a listener completes long-polls
 	 * that read the inbox at once.
 	 */
-	private <T> T write(GroupCommit.Step<T> step) {
+	<T> T write(GroupCommit.Step<T> step) {
 		try {
 			return commits.write(step);
 		}
@@ -380,6 +383,11 @@ public final class SqliteStore implements BrokerStore {
 			peerIdBySecret.remove(before.secretHash(), before.id());
 		}
 		before.sessionKeys().forEach(key -> peerIdBySessionKey.remove(key, before.id()));
+	}
+
+	@Override
+	public ClaimStore claims() {
+		return claims;
 	}
 
 	@Override
@@ -1002,14 +1010,14 @@ public final class SqliteStore implements BrokerStore {
 
 	// ---- reading
 
-	private interface Read<T> {
+	interface Read<T> {
 
 		T run(Reader reader) throws SQLException;
 
 	}
 
 	/** A read-only connection with its prepared statements. */
-	private record Reader(Connection connection, Map<String, PreparedStatement> statements) {
+	record Reader(Connection connection, Map<String, PreparedStatement> statements) {
 
 		Reader(Connection connection) {
 			this(connection, new HashMap<>());
@@ -1026,7 +1034,7 @@ public final class SqliteStore implements BrokerStore {
 
 	}
 
-	private <T> T read(Read<T> read) {
+	<T> T read(Read<T> read) {
 		Reader reader;
 		try {
 			reader = readers.take();
