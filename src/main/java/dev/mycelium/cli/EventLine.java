@@ -40,6 +40,11 @@ final class EventLine {
 			case BrokerEvent.BROADCAST -> broadcast(event.message(), event.recipients());
 			case BrokerEvent.TASK_CREATED -> taskCreated(event.task());
 			case BrokerEvent.TASK_REPORTED -> taskReported(event.task());
+			case BrokerEvent.CLAIMED -> event.claim() == null ? "claimed" : "⚑ " + event.claim().describe();
+			case BrokerEvent.CLAIM_ENDED -> event.claim() == null ? "claim ended" : "⚐ claim ended: "
+					+ String.join(", ", event.claim().paths()) + " (by " + event.claim().holder() + ")";
+			case BrokerEvent.EDIT_DENIED -> "✋ edit denied: " + peer(event.peer()) + " → " + event.path()
+					+ (event.claim() == null ? "" : " (claimed by " + event.claim().holder() + ")");
 			default -> event.type();
 		};
 		return Optional.ofNullable(text).map(line -> Text.cut(Text.oneLine(time + "  " + line), width));

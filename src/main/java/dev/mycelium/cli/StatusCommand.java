@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import dev.mycelium.client.BrokerProblem;
 import dev.mycelium.client.BrokerUnavailableException;
 import dev.mycelium.protocol.BrokerInfo;
+import dev.mycelium.protocol.Claim;
 import dev.mycelium.protocol.Peer;
 import dev.mycelium.protocol.Scope;
 
@@ -24,10 +25,9 @@ import dev.mycelium.protocol.Scope;
  * Is the broker up, and who is connected. Exit code 0 when it is up, 1 when it is not.
  */
 @Command(name = "status", header = "Is the broker up, and which peers are connected.",
-		description = {
-				"First whether the broker is up, with its address, version, pid and uptime; then a table "
-						+ "of its peers: name, id, repository, branch, summary (cut to the terminal width, COLUMNS), "
-						+ "last seen, unread messages, push on or off.",
+		description = { "First whether the broker is up, with its address, version, pid and uptime; then a table "
+				+ "of its peers: name, id, repository, branch, summary (cut to the terminal width, COLUMNS), "
+				+ "last seen, unread messages, push on or off; then the claims on files that stand, with their holders.",
 				"Exit code 0 when the broker is up, 1 when it is down." })
 final class StatusCommand implements Callable<Integer> {
 
@@ -47,6 +47,7 @@ final class StatusCommand implements Callable<Integer> {
 	public Integer call() {
 		BrokerInfo info;
 		List<Peer> peers;
+		List<Claim> claims;
 		try {
 			info = console.client().info();
 			peers = console.client()
@@ -56,6 +57,7 @@ final class StatusCommand implements Callable<Integer> {
 				.stream()
 				.sorted(Comparator.comparing(Peer::name, String.CASE_INSENSITIVE_ORDER))
 				.toList();
+			claims = claims();
 		}
 		catch (BrokerUnavailableException ex) {
 			if (!Console.notRunning(ex)) {
@@ -74,7 +76,7 @@ final class StatusCommand implements Callable<Integer> {
 		if (json) {
 			console.out.println(console.json()
 				.writeValueAsString(new Report(true, console.address(), console.properties().home().toString(), info,
-						Math.max(0, uptime.toSeconds()), peers, null)));
+						Math.max(0, uptime.toSeconds()), peers, claims, null)));
 			return 0;
 		}
 		console.out.println("Broker up at " + console.address() + " (version " + info.version() + ", pid " + info.pid()
@@ -86,7 +88,29 @@ final class StatusCommand implements Callable<Integer> {
 		else {
 			PeerTable.render(peers, now, console.width).forEach(console.out::println);
 		}
+		if (!claims.isEmpty()) {
+			console.out.println();
+			console.out.println("Claims:");
+			claims
+				.forEach(
+						claim -> console.out
+							.println(Text.cut(
+									"  " + claim.describe()
+											+ (claim.waiting().isEmpty() ? ""
+													: "; waiting: " + String.join(", ", claim.waiting())),
+									console.width)));
+		}
 		return 0;
+	}
+
+	/** The claims that stand; none from a broker too old to keep them. */
+	private List<Claim> claims() {
+		try {
+			return console.client().claims();
+		}
+		catch (BrokerProblem ex) {
+			return List.of();
+		}
 	}
 
 	/** Not an error of the command: "down" is a status, printed on standard output. */
@@ -94,7 +118,7 @@ final class StatusCommand implements Callable<Integer> {
 		if (json) {
 			console.out.println(console.json()
 				.writeValueAsString(new Report(false, console.address(), console.properties().home().toString(), null,
-						null, null, why)));
+						null, null, null, why)));
 		}
 		else {
 			console.out.println(line);
@@ -106,7 +130,7 @@ final class StatusCommand implements Callable<Integer> {
 	@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record Report(boolean up, String address, String home, BrokerInfo broker, Long uptimeSeconds, List<Peer> peers,
-			String error) {
+			List<Claim> claims, String error) {
 	}
 
 }

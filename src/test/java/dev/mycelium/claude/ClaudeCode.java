@@ -222,6 +222,11 @@ public final class ClaudeCode implements AutoCloseable {
 			return tmux("capture-pane", "-p", "-t", name).output();
 		}
 
+		/** Ends the session as closing its terminal does: Claude Code gets a hang-up. */
+		public void kill() throws IOException, InterruptedException {
+			tmux("kill-session", "-t", name);
+		}
+
 		private Result tmux(String... args) throws IOException, InterruptedException {
 			List<String> command = new ArrayList<>(List.of("tmux", "-L", tmux));
 			command.addAll(List.of(args));

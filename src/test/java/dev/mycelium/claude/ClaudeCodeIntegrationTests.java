@@ -60,7 +60,8 @@ class ClaudeCodeIntegrationTests {
 		user = new ClaudeCode(temporary.resolve("user"), checkout);
 		broker = new BrokerOf(user.myceliumHome(), user.port());
 		// Claude Code keeps its own settings in ~/.claude.json: trust the projects first.
-		for (String project : List.of("listing", "alice", "bob", "carol", "web", "api", "lead", "frank")) {
+		for (String project : List.of("listing", "alice", "bob", "carol", "web", "api", "lead", "frank", "holder",
+				"editor")) {
 			user.project(project);
 		}
 		Path anywhere = user.project("installing");
@@ -320,6 +321,76 @@ class ClaudeCodeIntegrationTests {
 		assertThat(broker.send("frank", "still here after all that").status()).isEqualTo(201);
 		model.await("still here after all that", Duration.ofSeconds(30));
 		await().atMost(Duration.ofSeconds(10)).until(() -> broker.unread("frank") == 0);
+	}
+
+	@Test
+	void anEditOfAFileAnotherSessionClaimedIsDeniedUntilItIsReleasedAndTheClaimEndsWithItsSession() throws Exception {
+		String claim = "mcp__plugin_mycelium_mycelium__claim";
+		String release = "mcp__plugin_mycelium_mycelium__release";
+		Path holderDirectory = user.project("holder");
+		Path editorDirectory = user.project("editor");
+		// Two clones of one repository: the same remote, so the same claims.
+		for (Path clone : List.of(holderDirectory, editorDirectory)) {
+			new ProcessBuilder("git", "-C", clone.toString(), "remote", "add", "origin",
+					"git@example.com:acme/shop.git")
+				.inheritIO()
+				.start()
+				.waitFor();
+			Files.createDirectories(clone.resolve(".claude"));
+			Files.writeString(clone.resolve(".claude/settings.json"),
+					"{\"permissions\": {\"allow\": [\"Edit\", \"Read\", \"Write\"]}}\n");
+		}
+		Path orders = Files.createDirectories(editorDirectory.resolve("src/api")).resolve("Orders.java");
+		Files.writeString(orders, "class Orders { int total; }\n");
+		Map<String, Object> edit = Map.of("file_path", orders.toString(), "old_string", "int total;", "new_string",
+				"long totalCents;");
+
+		ScriptedModel holderModel = ScriptedModel.start()
+			.then(Reply.load(claim, release))
+			.then(Reply.tool(claim, Map.of("paths", List.of("src/api/**"), "reason", "moving prices to cents")))
+			.then(Reply.text("claimed"))
+			.when("please release src/api", request -> Reply.tool(release, Map.of()))
+			.then(Reply.text("released"))
+			.when("claim it again", request -> Reply.tool(claim, Map.of("paths", List.of("src/api"))))
+			.then(Reply.text("claimed again"));
+		ScriptedModel editorModel = ScriptedModel.start()
+			.then(Reply.tool("Read", Map.of("file_path", orders.toString())))
+			.then(Reply.tool("Edit", edit))
+			.then(Reply.load(SIGNAL))
+			.then(Reply.tool(SIGNAL, Map.of("to", "holder", "body", "please release src/api, I need Orders.java")))
+			.then(Reply.text("asked holder"))
+			.when("ended (released)", request -> Reply.tool("Edit", edit))
+			.then(Reply.text("edited"));
+		Interactive holder = user.interactive("holder", holderDirectory, holderModel);
+		Interactive editor = user.interactive("editor", editorDirectory, editorModel);
+		awaitPeer("holder", "inbox socket");
+		awaitPeer("editor", "inbox socket");
+
+		holder.prompt("claim the api");
+		await().atMost(Duration.ofSeconds(60)).until(() -> broker.get("/api/claims").body().contains("src/api/**"));
+		editor.prompt("change the orders total to cents");
+
+		Request denied = editorModel.await("is claimed by holder (src/api/**, exclusive, since ",
+				Duration.ofSeconds(60));
+		assertThat(denied.contains("\"moving prices to cents\"")).isTrue();
+		assertThat(Files.readString(orders)).as("the denied edit changed nothing").contains("int total;");
+		Request told = holderModel.await("wanted to edit src/api/Orders.java", Duration.ofSeconds(60));
+		assertThat(told.contains("editor (id ")).isTrue();
+
+		Request edited = editorModel.await("ended (released): you can edit those files now", Duration.ofSeconds(90));
+		assertThat(edited.contains("The claim of holder on src/api/** ended")).isTrue();
+		await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(orders).contains("long totalCents;"));
+		assertThat(
+				holderModel.requests().stream().filter(r -> r.contains("wanted to edit src/api/Orders.java")).count())
+			.as("the holder is told once, in one request and those that follow in its conversation")
+			.isPositive();
+
+		holder.prompt("claim it again");
+		await().atMost(Duration.ofSeconds(60)).until(() -> broker.get("/api/claims").body().contains("\"src/api\""));
+		holder.kill();
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> broker.get("/api/claims").body().equals("[]"));
 	}
 
 	/**

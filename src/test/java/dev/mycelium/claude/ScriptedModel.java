@@ -56,7 +56,10 @@ public final class ScriptedModel implements AutoCloseable {
 			return new Reply(text, null, null);
 		}
 
-		/** A tool call; {@code input} is a map of strings, numbers and booleans. */
+		/**
+		 * A tool call; {@code input} is a map of strings, numbers, booleans and lists of
+		 * them.
+		 */
 		public static Reply tool(String name, Map<String, ?> input) {
 			return new Reply(null, name, json(input));
 		}
@@ -286,6 +289,9 @@ public final class ScriptedModel implements AutoCloseable {
 	}
 
 	private static String value(Object value) {
+		if (value instanceof List<?> list) {
+			return list.stream().map(ScriptedModel::value).collect(Collectors.joining(",", "[", "]"));
+		}
 		return value instanceof Number || value instanceof Boolean ? value.toString() : quote(String.valueOf(value));
 	}
 
