@@ -166,6 +166,41 @@ public class DeliveryLatencyBench {
 		Map<String, String> noBroker = Map.of("HOME", user.home().toString(), "MYCELIUM_HOME",
 				Files.createTempDirectory("no-broker").toString(), "PATH", System.getenv("PATH"));
 		print("no broker", runHook(script, event, noBroker, runs, null));
+		preToolUseCost(user, broker, script, environment, runs);
+	}
+
+	/**
+	 * The PreToolUse hook of an edit: every Edit/Write of every session asks it, with no
+	 * claim at all, with claims elsewhere in its repository, and for a claimed file.
+	 */
+	private static void preToolUseCost(ClaudeCode user, BrokerOf broker, Path script, Map<String, String> environment,
+			int runs) throws Exception {
+		Path repository = Files.createTempDirectory("bench-claims");
+		Files.createDirectories(repository.resolve(".git"));
+		String repo = "git@example.com:bench/claims-" + System.nanoTime() + ".git";
+		String editorSession = "bench-editor-" + System.nanoTime();
+		check(broker.post("/api/peers", "{\"name\":\"editor\",\"session_key\":\"" + editorSession + "\",\"cwd\":"
+				+ quoted(repository.toString()) + ",\"repo\":" + quoted(repo) + "}"));
+		BrokerOf.Answer holder = broker.post("/api/peers", "{\"name\":\"holder\",\"session_key\":\"bench-holder-"
+				+ System.nanoTime() + "\",\"cwd\":" + quoted(repository.toString()) + ",\"repo\":"
+				+ quoted(repo) + "}");
+		check(holder);
+		String secret = holder.body().replaceAll("(?s).*\"secret\":\"([^\"]+)\".*", "$1");
+		Path free = Files.createTempFile("hook-edit", ".json");
+		Path claimed = Files.createTempFile("hook-edit-claimed", ".json");
+		for (Path event : List.of(free, claimed)) {
+			String file = repository.resolve(event == free ? "src/web/App.tsx" : "src/api/Orders.java").toString();
+			Files.writeString(event, "{\"session_id\":\"" + editorSession + "\",\"hook_event_name\":\"PreToolUse\","
+					+ "\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":" + quoted(file)
+					+ ",\"old_string\":\"a\",\"new_string\":\"b\"}}");
+		}
+		print("PreToolUse edit, no claim anywhere", runHook(script, free, environment, runs, null));
+		for (int i = 0; i < 5; i++) {
+			check(broker.post("/api/claims", "{\"paths\":[\"src/api/**\",\"lib" + i + "\"]}", secret));
+		}
+		print("PreToolUse edit, 5 claims, not this file", runHook(script, free, environment, runs, null));
+		print("PreToolUse edit of a claimed file", runHook(script, claimed, environment, runs, null));
+		check(broker.post("/api/claims/release", "{}", secret));
 	}
 
 	private static List<Double> runHook(Path script, Path event, Map<String, String> environment, int runs,
@@ -191,6 +226,11 @@ public class DeliveryLatencyBench {
 			}
 		}
 		return times;
+	}
+
+	/** A path or name of the bench's own making, as a JSON string: nothing in it needs escaping. */
+	private static String quoted(String text) {
+		return "\"" + text + "\"";
 	}
 
 	private static void print(String label, List<Double> values) {

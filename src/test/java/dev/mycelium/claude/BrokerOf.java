@@ -40,6 +40,11 @@ public final class BrokerOf {
 		return exchange("POST", path, json.getBytes(StandardCharsets.UTF_8), "application/json");
 	}
 
+	/** As the peer holding {@code secret}. */
+	public Answer post(String path, String json, String secret) throws IOException, InterruptedException {
+		return exchange("POST", path, json.getBytes(StandardCharsets.UTF_8), "application/json", secret);
+	}
+
 	/** Sends bytes as they are, whatever they hold. */
 	public Answer post(String path, byte[] body) throws IOException, InterruptedException {
 		return exchange("POST", path, body, "application/json");
@@ -73,10 +78,18 @@ public final class BrokerOf {
 
 	private Answer exchange(String method, String path, byte[] body, String type)
 			throws IOException, InterruptedException {
+		return exchange(method, path, body, type, null);
+	}
+
+	private Answer exchange(String method, String path, byte[] body, String type, String secret)
+			throws IOException, InterruptedException {
 		String token = Files.readString(myceliumHome.resolve("token"), StandardCharsets.US_ASCII).trim();
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.timeout(Duration.ofSeconds(20))
 			.header("Authorization", "Bearer " + token);
+		if (secret != null) {
+			request.header("Mycelium-Peer-Secret", secret);
+		}
 		if (body != null) {
 			request.header("Content-Type", type).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
 		}
