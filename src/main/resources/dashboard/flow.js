@@ -9,7 +9,7 @@ export function flowEntry(event) {
 	switch (event.type) {
 		case 'message':
 			return {
-				...base, kind: message.kind === 'expired' ? 'expiry' : 'direct', from: message.from,
+				...base, kind: { expired: 'expiry', claim: 'claim' }[message.kind] || 'direct', from: message.from,
 				to: [message.to], text: message.body,
 			};
 		case 'broadcast':
@@ -23,6 +23,22 @@ export function flowEntry(event) {
 			return {
 				...base, kind: 'result', from: task.to, to: [task.from], text: `${task.status}: ${task.result}`,
 				task: task.id,
+			};
+		case 'claimed':
+			return {
+				...base, kind: 'claim', from: event.claim.holder, to: [],
+				text: `claimed ${event.claim.paths.join(', ')} (${event.claim.exclusive ? 'exclusive' : 'shared'})`
+					+ (event.claim.reason ? `: ${event.claim.reason}` : ''),
+			};
+		case 'claim_ended':
+			return {
+				...base, kind: 'claim', from: event.claim.holder, to: [],
+				text: `claim ended: ${event.claim.paths.join(', ')}`,
+			};
+		case 'edit_denied':
+			return {
+				...base, kind: 'denied', from: event.peer ? event.peer.name : '?', to: [event.claim.holder],
+				text: `edit of ${event.path} denied: ${event.claim.paths.join(', ')} is claimed by ${event.claim.holder}`,
 			};
 		default:
 			return null;

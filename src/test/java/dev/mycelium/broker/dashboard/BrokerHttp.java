@@ -114,6 +114,21 @@ final class BrokerHttp {
 		api("POST", "/api/broadcasts", broadcast, from.secret());
 	}
 
+	void claim(Peer peer, String... paths) {
+		Answer answer = api("POST", "/api/claims", Map.of("paths", List.of(paths)), peer.secret());
+		if (answer.status() != 201) {
+			throw new AssertionError("claiming failed: " + answer);
+		}
+	}
+
+	/**
+	 * The plugin's hook as Claude Code runs it before the peer's session edits a file.
+	 */
+	Answer preToolUse(Peer peer, String file) {
+		return api("POST", "/api/hooks", Map.of("session_id", "session-" + peer.name(), "hook_event_name", "PreToolUse",
+				"tool_name", "Edit", "tool_input", Map.of("file_path", file)), null);
+	}
+
 	void subscribe(Peer peer, String topic) {
 		api("PUT", "/api/topics/" + topic + "/subscribers/" + peer.id(), null, peer.secret());
 	}

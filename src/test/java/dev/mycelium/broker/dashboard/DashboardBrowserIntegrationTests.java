@@ -142,6 +142,24 @@ class DashboardBrowserIntegrationTests extends DashboardBrokerTest {
 	}
 
 	@Test
+	void aClaimAndTheEditItDeniedShowInTheFlow() {
+		signIn();
+		Peer api = http.register(unique("api"), "github.com/acme/claims", "main", null);
+		Peer web = http.register(unique("web"), "github.com/acme/claims", "main", null);
+
+		http.claim(api, "lib/**");
+		await().atMost(LIVE)
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> text("#flow tbody").contains("claimed lib/** (exclusive)"));
+		assertThat(http.preToolUse(web, "/src/" + web.name() + "/lib/cart.js").body()).contains("\"deny\"");
+
+		await().atMost(LIVE)
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> text("#flow tbody")
+				.contains("edit of lib/cart.js denied: lib/** is claimed by " + api.name()));
+	}
+
+	@Test
 	void anOrphanedTaskIsMarked() {
 		signIn();
 		Peer lead = http.register(unique("lead"), null, null, null);
