@@ -46,6 +46,18 @@ class ModularityTests {
 		.resideInAPackage("dev.mycelium.broker..")
 		.allowEmptyShould(true);
 
+	/**
+	 * What a session runs never touches Spring's HTTP and web types: the client speaks
+	 * HTTP itself, and every class {@code serve} loads costs each session.
+	 */
+	@ArchTest
+	static final ArchRule sessionsUseNoSpringHttp = noClasses().that()
+		.resideInAnyPackage("dev.mycelium.client..", "dev.mycelium.serve..", "dev.mycelium.cli..",
+				"dev.mycelium.protocol..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("org.springframework.http..", "org.springframework.web..");
+
 	/** A store never knows the web layer or the broker's rules: the rules know stores. */
 	@ArchTest
 	static final ArchRule storesDependOnNeitherTheWebLayerNorTheRules = noClasses().that()

@@ -2,21 +2,16 @@ package dev.mycelium.client;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
-import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
-import org.springframework.web.client.ResourceAccessException;
-import org.springframework.web.client.RestClient;
 
 import dev.mycelium.protocol.Acknowledgement;
 import dev.mycelium.protocol.AcknowledgementResult;
@@ -44,6 +39,11 @@ import dev.mycelium.protocol.Topic;
  * broker's own sentence; no broker at all is a {@link BrokerUnavailableException}.
  * Methods that act as a peer take its {@link Identity}; {@code null} acts as the
  * operator.
+ * <p>
+ * Requests go through {@link LoopbackHttp} and bodies through the {@link JsonMapper},
+ * with no {@code RestClient} between them: the broker speaks one JSON API, and Spring's
+ * HTTP client, its converters and status handlers were a few hundred classes in every
+ * session.
  */
 public class BrokerClient {
 
@@ -52,9 +52,13 @@ public class BrokerClient {
 	/** Longer than the longest long-poll the broker allows. */
 	private static final Duration READ_TIMEOUT = Duration.ofSeconds(75);
 
-	private final RestClient rest;
+	private static final byte[] NO_BODY = new byte[0];
+
+	private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
 	private final LoopbackHttp http;
+
+	private final Duration readTimeout;
 
 	private final ClientProperties properties;
 
@@ -66,29 +70,19 @@ public class BrokerClient {
 	 * The client of {@code serve}: long-polls, so it waits longer for an answer than the
 	 * broker lets a long-poll last.
 	 */
-	public BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json) {
-		this(builder, properties, json, READ_TIMEOUT);
+	public BrokerClient(ClientProperties properties, JsonMapper json) {
+		this(properties, json, READ_TIMEOUT);
 	}
 
 	/**
-	 * Every request and stream goes through {@link LoopbackHttp}, not a JDK client: see
-	 * there why.
 	 * @param readTimeout how long to wait for an answer before the broker counts as
 	 * unavailable
 	 */
-	private BrokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json,
-			Duration readTimeout) {
+	private BrokerClient(ClientProperties properties, JsonMapper json, Duration readTimeout) {
 		this.properties = properties;
 		this.json = json;
+		this.readTimeout = readTimeout;
 		this.http = new LoopbackHttp(properties.baseUri(), CONNECT_TIMEOUT);
-		this.rest = builder.clone()
-			.baseUrl(properties.baseUri())
-			.requestFactory(http.requestFactory(readTimeout))
-			.requestInitializer(request -> request.getHeaders().setBearerAuth(token()))
-			.defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
-				throw problem(response.getStatusCode().value(), response.getBody().readAllBytes());
-			})
-			.build();
 	}
 
 	/**
@@ -97,10 +91,7 @@ public class BrokerClient {
 	 * that does not answer within {@code readTimeout} counts as unavailable.
 	 */
 	public static BrokerClient create(ClientProperties properties, JsonMapper json, Duration readTimeout) {
-		RestClient.Builder builder = RestClient.builder()
-			.configureMessageConverters(
-					converters -> converters.withJsonConverter(new JacksonJsonHttpMessageConverter(json)));
-		return new BrokerClient(builder, properties, json, readTimeout);
+		return new BrokerClient(properties, json, readTimeout);
 	}
 
 	public ClientProperties properties() {
@@ -108,7 +99,7 @@ public class BrokerClient {
 	}
 
 	public BrokerInfo info() {
-		return call(r -> r.get().uri("/api/broker").retrieve().body(BrokerInfo.class));
+		return call("GET", "/api/broker", null, null, BrokerInfo.class);
 	}
 
 	/**
@@ -118,7 +109,7 @@ public class BrokerClient {
 	 * destroy method, and every {@code serve} would stop the broker as it exits.
 	 */
 	public BrokerInfo stopBroker() {
-		return call(r -> r.post().uri("/api/broker/shutdown").retrieve().body(BrokerInfo.class));
+		return call("POST", "/api/broker/shutdown", null, null, BrokerInfo.class);
 	}
 
 	/**
@@ -126,39 +117,35 @@ public class BrokerClient {
 	 * {@link DashboardLogins} why.
 	 */
 	<T> T post(String path, Class<T> answer) {
-		return call(r -> r.post().uri(path).retrieve().body(answer));
+		return call("POST", path, null, null, answer);
 	}
 
 	public Registration register(PeerRegistration registration) {
-		return call(r -> r.post().uri("/api/peers").body(registration).retrieve().body(Registration.class));
+		return call("POST", "/api/peers", null, registration, Registration.class);
 	}
 
 	public List<Peer> peers(Scope scope, Identity as) {
-		return call(r -> as(as, r.get().uri("/api/peers?scope={scope}", scope.wireName())).retrieve()
-			.body(new ParameterizedTypeReference<List<Peer>>() {
-			}));
+		return call("GET", "/api/peers?scope=" + encoded(scope.wireName()), as, null, listOf(Peer.class));
 	}
 
 	public Peer peer(String peerRef) {
-		return call(r -> r.get().uri("/api/peers/{peer}", peerRef).retrieve().body(Peer.class));
+		return call("GET", "/api/peers/" + encoded(peerRef), null, null, Peer.class);
 	}
 
 	public Peer heartbeat(Identity as) {
-		return call(r -> as(as, r.post().uri("/api/peers/{peer}/heartbeat", as.id())).retrieve().body(Peer.class));
+		return call("POST", "/api/peers/" + encoded(as.id()) + "/heartbeat", as, null, Peer.class);
 	}
 
 	public Peer update(Identity as, PeerUpdate update) {
-		return call(r -> as(as, r.patch().uri("/api/peers/{peer}", as.id())).body(update).retrieve().body(Peer.class));
+		return call("PATCH", "/api/peers/" + encoded(as.id()), as, update, Peer.class);
 	}
 
 	public void leave(Identity as) {
-		call(r -> as(as, r.delete().uri("/api/peers/{peer}", as.id())).retrieve().toBodilessEntity());
+		exchange("DELETE", "/api/peers/" + encoded(as.id()), as, null);
 	}
 
 	public Message send(String recipientRef, DirectMessage message, Identity as) {
-		return call(r -> as(as, r.post().uri("/api/peers/{peer}/messages", recipientRef)).body(message)
-			.retrieve()
-			.body(Message.class));
+		return call("POST", "/api/peers/" + encoded(recipientRef) + "/messages", as, message, Message.class);
 	}
 
 	/**
@@ -166,9 +153,7 @@ public class BrokerClient {
 	 * into the session: what no other path is bringing to the model.
 	 */
 	public List<Message> unreadNotHeld(Identity as) {
-		return call(r -> as(as, r.get().uri("/api/peers/{peer}/messages?held=false", as.id())).retrieve()
-			.body(new ParameterizedTypeReference<List<Message>>() {
-			}));
+		return call("GET", "/api/peers/" + encoded(as.id()) + "/messages?held=false", as, null, listOf(Message.class));
 	}
 
 	/**
@@ -176,24 +161,19 @@ public class BrokerClient {
 	 * @return how many this call held (the others were read or already held)
 	 */
 	public int hold(Identity as, List<String> messageIds) {
-		return count(call(r -> as(as, r.post().uri("/api/peers/{peer}/messages/hold", as.id()))
-			.body(new Acknowledgement(messageIds))
-			.retrieve()
-			.body(JsonNode.class)), "held");
+		return count(call("POST", "/api/peers/" + encoded(as.id()) + "/messages/hold", as,
+				new Acknowledgement(messageIds), JsonNode.class), "held");
 	}
 
 	/** The ids of the messages this peer holds. */
 	public Set<String> held(Identity as) {
-		return call(r -> as(as, r.get().uri("/api/peers/{peer}/messages/held", as.id())).retrieve()
-			.body(new ParameterizedTypeReference<Set<String>>() {
-			}));
+		return call("GET", "/api/peers/" + encoded(as.id()) + "/messages/held", as, null,
+				json.getTypeFactory().constructCollectionType(Set.class, String.class));
 	}
 
 	public int release(Identity as, List<String> messageIds) {
-		return count(call(r -> as(as, r.post().uri("/api/peers/{peer}/messages/release", as.id()))
-			.body(new Acknowledgement(messageIds))
-			.retrieve()
-			.body(JsonNode.class)), "released");
+		return count(call("POST", "/api/peers/" + encoded(as.id()) + "/messages/release", as,
+				new Acknowledgement(messageIds), JsonNode.class), "released");
 	}
 
 	private static int count(JsonNode answer, String field) {
@@ -202,67 +182,55 @@ public class BrokerClient {
 
 	/** The unread inbox, oldest first, waiting up to {@code wait} for mail to arrive. */
 	public List<Message> unread(Identity as, Duration wait) {
-		double seconds = wait.toMillis() / 1000.0;
 		// Without wait the broker answers synchronously, which is cheaper.
-		String uri = wait.isZero() ? "/api/peers/{peer}/messages" : "/api/peers/{peer}/messages?wait={wait}";
-		return call(r -> as(as, r.get().uri(uri, as.id(), seconds)).retrieve()
-			.body(new ParameterizedTypeReference<List<Message>>() {
-			}));
+		String path = "/api/peers/" + encoded(as.id()) + "/messages";
+		if (!wait.isZero()) {
+			path += "?wait=" + wait.toMillis() / 1000.0;
+		}
+		return call("GET", path, as, null, listOf(Message.class));
 	}
 
 	/** Messages this peer sent that are still unread. */
 	public List<Message> outbox(Identity as) {
-		return call(r -> as(as, r.get().uri("/api/peers/{peer}/outbox", as.id())).retrieve()
-			.body(new ParameterizedTypeReference<List<Message>>() {
-			}));
+		return call("GET", "/api/peers/" + encoded(as.id()) + "/outbox", as, null, listOf(Message.class));
 	}
 
 	public AcknowledgementResult acknowledge(Identity as, List<String> messageIds) {
-		return call(r -> as(as, r.post().uri("/api/peers/{peer}/messages/ack", as.id()))
-			.body(new Acknowledgement(messageIds))
-			.retrieve()
-			.body(AcknowledgementResult.class));
+		return call("POST", "/api/peers/" + encoded(as.id()) + "/messages/ack", as, new Acknowledgement(messageIds),
+				AcknowledgementResult.class);
 	}
 
 	public BroadcastResult broadcast(Broadcast broadcast, Identity as) {
-		return call(
-				r -> as(as, r.post().uri("/api/broadcasts")).body(broadcast).retrieve().body(BroadcastResult.class));
+		return call("POST", "/api/broadcasts", as, broadcast, BroadcastResult.class);
 	}
 
 	public List<Topic> topics() {
-		return call(r -> r.get().uri("/api/topics").retrieve().body(new ParameterizedTypeReference<List<Topic>>() {
-		}));
+		return call("GET", "/api/topics", null, null, listOf(Topic.class));
 	}
 
 	public Topic subscribe(String topic, Identity as) {
-		return call(r -> as(as, r.put().uri("/api/topics/{topic}/subscribers/{peer}", topic, as.id())).retrieve()
-			.body(Topic.class));
+		return call("PUT", "/api/topics/" + encoded(topic) + "/subscribers/" + encoded(as.id()), as, null, Topic.class);
 	}
 
 	public Topic unsubscribe(String topic, Identity as) {
-		return call(r -> as(as, r.delete().uri("/api/topics/{topic}/subscribers/{peer}", topic, as.id())).retrieve()
-			.body(Topic.class));
+		return call("DELETE", "/api/topics/" + encoded(topic) + "/subscribers/" + encoded(as.id()), as, null,
+				Topic.class);
 	}
 
 	public Task delegate(TaskRequest request, Identity as) {
-		return call(r -> as(as, r.post().uri("/api/tasks")).body(request).retrieve().body(Task.class));
+		return call("POST", "/api/tasks", as, request, Task.class);
 	}
 
 	public Task report(String taskId, TaskOutcome outcome, Identity as) {
-		return call(
-				r -> as(as, r.post().uri("/api/tasks/{id}/result", taskId)).body(outcome).retrieve().body(Task.class));
+		return call("POST", "/api/tasks/" + encoded(taskId) + "/result", as, outcome, Task.class);
 	}
 
 	public Task task(String taskId) {
-		return call(r -> r.get().uri("/api/tasks/{id}", taskId).retrieve().body(Task.class));
+		return call("GET", "/api/tasks/" + encoded(taskId), null, null, Task.class);
 	}
 
 	public List<Task> tasks(String peerRef) {
-		return call(r -> r.get()
-			.uri("/api/tasks?peer={peer}", peerRef)
-			.retrieve()
-			.body(new ParameterizedTypeReference<List<Task>>() {
-			}));
+		return call("GET", "/api/tasks?peer=" + encoded(peerRef), null, null, listOf(Task.class));
 	}
 
 	public Claim claim(ClaimRequest request, Identity as) {
@@ -299,14 +267,10 @@ public class BrokerClient {
 	}
 
 	private EventStream openStream(String path, Identity as, String lastEventId) {
-		HttpHeaders headers = new HttpHeaders();
-		headers.set(HttpHeaders.ACCEPT, "text/event-stream");
-		headers.setBearerAuth(token());
-		if (as != null) {
-			headers.set(Headers.PEER_SECRET, as.secret());
-		}
+		Map<String, String> headers = headers(as);
+		headers.put("Accept", "text/event-stream");
 		if (lastEventId != null) {
-			headers.set("Last-Event-ID", lastEventId);
+			headers.put("Last-Event-ID", lastEventId);
 		}
 		LoopbackHttp.Answer answer;
 		try {
@@ -327,26 +291,93 @@ public class BrokerClient {
 		return new EventStream(answer.body());
 	}
 
-	private static RestClient.RequestHeadersSpec<?> as(Identity identity, RestClient.RequestHeadersSpec<?> spec) {
-		if (identity != null) {
-			spec.header(Headers.PEER_SECRET, identity.secret());
+	private <T> T call(String method, String path, Identity as, Object body, Class<T> answer) {
+		return call(method, path, as, body, json.constructType(answer));
+	}
+
+	/**
+	 * @return the answer's body as {@code answer}; {@code null} for an empty body
+	 */
+	private <T> T call(String method, String path, Identity as, Object body, JavaType answer) {
+		byte[] content = exchange(method, path, as, body);
+		return content.length == 0 ? null : json.readValue(content, answer);
+	}
+
+	private JavaType listOf(Class<?> element) {
+		return json.getTypeFactory().constructCollectionType(List.class, element);
+	}
+
+	/**
+	 * One request, with the bearer token and, acting as a peer, its secret; a body is
+	 * sent as JSON.
+	 * @return the body of a successful answer (any status below 400)
+	 * @throws BrokerProblem for a 4xx or 5xx answer
+	 * @throws BrokerUnavailableException when no answer came
+	 */
+	private byte[] exchange(String method, String path, Identity as, Object body) {
+		Map<String, String> headers = headers(as);
+		byte[] content = NO_BODY;
+		if (body != null) {
+			headers.put("Content-Type", "application/json");
+			content = json.writeValueAsBytes(body);
 		}
-		return spec;
-	}
-
-	private static RestClient.RequestBodySpec as(Identity identity, RestClient.RequestBodySpec spec) {
-		as(identity, (RestClient.RequestHeadersSpec<?>) spec);
-		return spec.contentType(MediaType.APPLICATION_JSON);
-	}
-
-	private <T> T call(Function<RestClient, T> exchange) {
+		int status;
+		byte[] answered;
 		try {
-			return exchange.apply(rest);
+			LoopbackHttp.Answer answer = http.exchange(method, path, headers, content, readTimeout);
+			status = answer.status();
+			answered = answer.body().readAllBytes();
 		}
-		catch (ResourceAccessException ex) {
-			throw new BrokerUnavailableException("No mycelium broker answers at " + properties.baseUri() + ": "
-					+ ex.getMostSpecificCause().getMessage(), ex);
+		catch (IOException ex) {
+			throw new BrokerUnavailableException(
+					"No mycelium broker answers at " + properties.baseUri() + ": " + rootCause(ex).getMessage(), ex);
 		}
+		if (status >= 400 && status < 600) {
+			throw problem(status, answered);
+		}
+		return answered;
+	}
+
+	private Map<String, String> headers(Identity as) {
+		Map<String, String> headers = new LinkedHashMap<>();
+		headers.put("Authorization", "Bearer " + token());
+		if (as != null) {
+			headers.put(Headers.PEER_SECRET, as.secret());
+		}
+		return headers;
+	}
+
+	/** What went wrong at the bottom, e.g. the refused connection under a stale one. */
+	private static Throwable rootCause(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return root;
+	}
+
+	/**
+	 * A path segment or query value with every byte but RFC 3986's unreserved characters
+	 * percent-encoded, as URI templates encode their variables: a name may hold a slash,
+	 * a question mark or an ampersand.
+	 */
+	static String encoded(String value) {
+		if (value == null) {
+			return "";
+		}
+		byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+		StringBuilder encoded = new StringBuilder(bytes.length + 8);
+		for (byte b : bytes) {
+			int c = b & 0xff;
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+					|| c == '_' || c == '~') {
+				encoded.append((char) c);
+			}
+			else {
+				encoded.append('%').append(HEX[c >> 4]).append(HEX[c & 15]);
+			}
+		}
+		return encoded.toString();
 	}
 
 	private String token() {

@@ -6,7 +6,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
-import org.springframework.web.client.RestClient;
 
 /** The client for every command but the broker itself. */
 @Configuration(proxyBeanMethods = false)
@@ -15,8 +14,8 @@ import org.springframework.web.client.RestClient;
 public class ClientConfiguration {
 
 	@Bean
-	BrokerClient brokerClient(RestClient.Builder builder, ClientProperties properties, JsonMapper json) {
-		return new BrokerClient(builder, properties, json);
+	BrokerClient brokerClient(ClientProperties properties, JsonMapper json) {
+		return new BrokerClient(properties, json);
 	}
 
 	@Bean

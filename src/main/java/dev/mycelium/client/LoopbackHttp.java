@@ -16,16 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.client.AbstractBufferingClientHttpRequest;
-import org.springframework.http.client.ClientHttpRequestFactory;
-import org.springframework.http.client.ClientHttpResponse;
 
 /**
  * Plain HTTP/1.1 to the broker over sockets, with keep-alive: the broker is on loopback
@@ -33,7 +26,9 @@ import org.springframework.http.client.ClientHttpResponse;
  * a {@code serve} that every session starts: {@code HttpClient} brings 400 classes and
  * sets up TLS even for plain HTTP (start-up time and resident memory in every session),
  * and {@code HttpURLConnection} cannot send {@code PATCH} and sends an empty chunked body
- * on a bodiless {@code DELETE}, which the broker refuses as not JSON.
+ * on a bodiless {@code DELETE}, which the broker refuses as not JSON. Its callers hand it
+ * bytes and header names and values, not Spring's HTTP types: those, and the
+ * {@code RestClient} they serve, were about 280 of the classes every session loads.
  * <p>
  * Requests carry a {@code Content-Length}; answers are read whole, with a
  * {@code Content-Length}, chunked or up to the end of the connection. A connection is
@@ -67,11 +62,6 @@ final class LoopbackHttp {
 		this.connectTimeout = connectTimeout;
 	}
 
-	/** For a {@code RestClient}; {@code readTimeout}: the longest wait for an answer. */
-	ClientHttpRequestFactory requestFactory(Duration readTimeout) {
-		return (uri, method) -> new Request(uri, method, readTimeout);
-	}
-
 	/**
 	 * Four of the broker's heartbeats (every 15 s) missed: it hangs, or the link does.
 	 */
@@ -84,11 +74,11 @@ final class LoopbackHttp {
 	 * @return the status, the headers, and the body as it arrives, open until it is
 	 * closed; a refusal (any status but 200) is read whole and its connection closed
 	 */
-	Answer openStream(String pathAndQuery, HttpHeaders headers) throws IOException {
+	Answer openStream(String pathAndQuery, Map<String, String> headers) throws IOException {
 		return openStream(pathAndQuery, headers, STREAM_SILENCE);
 	}
 
-	Answer openStream(String pathAndQuery, HttpHeaders headers, Duration silence) throws IOException {
+	Answer openStream(String pathAndQuery, Map<String, String> headers, Duration silence) throws IOException {
 		Connection connection = connect();
 		try {
 			connection.socket.setSoTimeout((int) silence.toMillis());
@@ -99,7 +89,7 @@ final class LoopbackHttp {
 				connection.close();
 				return new Answer(head.status(), head.reason(), head.headers(), new ByteArrayInputStream(content));
 			}
-			InputStream body = Connection.isChunked(head.headers()) ? new ChunkedInput(connection.in) : connection.in;
+			InputStream body = Connection.isChunked(head) ? new ChunkedInput(connection.in) : connection.in;
 			return new Answer(head.status(), head.reason(), head.headers(), new StreamBody(body, connection.socket));
 		}
 		catch (IOException | RuntimeException ex) {
@@ -108,7 +98,13 @@ final class LoopbackHttp {
 		}
 	}
 
-	Answer exchange(String method, String pathAndQuery, HttpHeaders headers, byte[] body, Duration readTimeout)
+	/**
+	 * Sends a request and reads its answer whole.
+	 * @param headers sent as they are; {@code Host}, {@code Content-Length},
+	 * {@code Transfer-Encoding} and {@code Connection} are this class's to send
+	 * @param readTimeout the longest wait for an answer
+	 */
+	Answer exchange(String method, String pathAndQuery, Map<String, String> headers, byte[] body, Duration readTimeout)
 			throws IOException {
 		Connection connection = pooled();
 		if (connection != null) {
@@ -122,8 +118,8 @@ final class LoopbackHttp {
 		return exchange(connect(), method, pathAndQuery, headers, body, readTimeout);
 	}
 
-	private Answer exchange(Connection connection, String method, String pathAndQuery, HttpHeaders headers, byte[] body,
-			Duration readTimeout) throws IOException {
+	private Answer exchange(Connection connection, String method, String pathAndQuery, Map<String, String> headers,
+			byte[] body, Duration readTimeout) throws IOException {
 		boolean reusable = false;
 		try {
 			connection.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
@@ -183,12 +179,28 @@ final class LoopbackHttp {
 	/**
 	 * An answer; {@code body} is the whole body, or for a stream the body as it arrives,
 	 * and then the connection is open until the body is closed.
+	 *
+	 * @param headers by lower-case name; a header that came more than once has its values
+	 * joined by commas
 	 */
-	record Answer(int status, String reason, HttpHeaders headers, InputStream body) {
+	record Answer(int status, String reason, Map<String, String> headers, InputStream body) {
+
+		/**
+		 * @return the header's value, or {@code null}
+		 */
+		String header(String name) {
+			return headers.get(name.toLowerCase(Locale.ROOT));
+		}
+
 	}
 
 	/** The status line and headers of an answer, before its body. */
-	private record Head(int status, String reason, HttpHeaders headers) {
+	private record Head(int status, String reason, Map<String, String> headers) {
+
+		String header(String name) {
+			return headers.get(name);
+		}
+
 	}
 
 	/**
@@ -226,23 +238,20 @@ final class LoopbackHttp {
 			this.out = new BufferedOutputStream(socket.getOutputStream(), 8192);
 		}
 
-		void write(String method, String pathAndQuery, HttpHeaders headers, byte[] body) throws IOException {
+		void write(String method, String pathAndQuery, Map<String, String> headers, byte[] body) throws IOException {
 			StringBuilder head = new StringBuilder(256).append(method)
 				.append(' ')
 				.append(pathAndQuery)
 				.append(" HTTP/1.1\r\nHost: ")
 				.append(hostHeader)
 				.append("\r\n");
-			for (Map.Entry<String, List<String>> header : headers.headerSet()) {
+			for (Map.Entry<String, String> header : headers.entrySet()) {
 				String name = header.getKey();
-				if (name.equalsIgnoreCase(HttpHeaders.HOST) || name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)
-						|| name.equalsIgnoreCase(HttpHeaders.TRANSFER_ENCODING)
-						|| name.equalsIgnoreCase(HttpHeaders.CONNECTION)) {
+				if (name.equalsIgnoreCase("Host") || name.equalsIgnoreCase("Content-Length")
+						|| name.equalsIgnoreCase("Transfer-Encoding") || name.equalsIgnoreCase("Connection")) {
 					continue;
 				}
-				for (String value : header.getValue()) {
-					head.append(checked(name)).append(": ").append(checked(value)).append("\r\n");
-				}
+				head.append(checked(name)).append(": ").append(checked(header.getValue())).append("\r\n");
 			}
 			if (body.length > 0 || !method.equals("GET")) {
 				head.append("Content-Length: ").append(body.length).append("\r\n");
@@ -293,14 +302,19 @@ final class LoopbackHttp {
 				throw new IOException("Not an HTTP answer: " + statusLine, ex);
 			}
 			String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
-			HttpHeaders headers = new HttpHeaders();
+			Map<String, String> headers = new HashMap<>();
 			for (String line = line(false); !line.isEmpty(); line = line(false)) {
 				int colon = line.indexOf(':');
 				if (colon > 0) {
-					headers.add(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+					String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+					String value = line.substring(colon + 1).trim();
+					String earlier = headers.put(name, value);
+					if (earlier != null) {
+						headers.put(name, earlier + ", " + value);
+					}
 				}
 			}
-			String connection = headers.getFirst(HttpHeaders.CONNECTION);
+			String connection = headers.get("connection");
 			if (connection != null && connection.toLowerCase(Locale.ROOT).contains("close")) {
 				reusable = false;
 			}
@@ -312,10 +326,10 @@ final class LoopbackHttp {
 			if (method.equals("HEAD") || status == 204 || status == 304 || (status >= 100 && status < 200)) {
 				return new byte[0];
 			}
-			if (isChunked(head.headers())) {
+			if (isChunked(head)) {
 				return new ChunkedInput(in).readAllBytes();
 			}
-			long length = head.headers().getContentLength();
+			long length = contentLength(head);
 			if (length >= 0) {
 				byte[] content = in.readNBytes((int) length);
 				if (content.length < length) {
@@ -327,9 +341,25 @@ final class LoopbackHttp {
 			return in.readAllBytes();
 		}
 
-		private static boolean isChunked(HttpHeaders headers) {
-			String encoding = headers.getFirst(HttpHeaders.TRANSFER_ENCODING);
+		private static boolean isChunked(Head head) {
+			String encoding = head.header("transfer-encoding");
 			return encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked");
+		}
+
+		/**
+		 * @return the declared length, or -1 without one
+		 */
+		private static long contentLength(Head head) throws IOException {
+			String length = head.header("content-length");
+			if (length == null) {
+				return -1;
+			}
+			try {
+				return Long.parseLong(length);
+			}
+			catch (NumberFormatException ex) {
+				throw new IOException("Not a Content-Length: " + length, ex);
+			}
 		}
 
 		/**
@@ -460,70 +490,6 @@ final class LoopbackHttp {
 		@Override
 		public void close() throws IOException {
 			socket.close();
-		}
-
-	}
-
-	private final class Request extends AbstractBufferingClientHttpRequest {
-
-		private final URI uri;
-
-		private final HttpMethod method;
-
-		private final Duration readTimeout;
-
-		Request(URI uri, HttpMethod method, Duration readTimeout) {
-			this.uri = uri;
-			this.method = method;
-			this.readTimeout = readTimeout;
-		}
-
-		@Override
-		public HttpMethod getMethod() {
-			return method;
-		}
-
-		@Override
-		public URI getURI() {
-			return uri;
-		}
-
-		@Override
-		protected ClientHttpResponse executeInternal(HttpHeaders headers, byte[] body) throws IOException {
-			String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-			if (uri.getRawQuery() != null) {
-				path += "?" + uri.getRawQuery();
-			}
-			return new Response(exchange(method.name(), path, headers, body, readTimeout));
-		}
-
-	}
-
-	private record Response(Answer answer) implements ClientHttpResponse {
-
-		@Override
-		public HttpStatusCode getStatusCode() {
-			return HttpStatusCode.valueOf(answer.status());
-		}
-
-		@Override
-		public String getStatusText() {
-			return answer.reason();
-		}
-
-		@Override
-		public HttpHeaders getHeaders() {
-			return answer.headers();
-		}
-
-		@Override
-		public InputStream getBody() {
-			return answer.body();
-		}
-
-		@Override
-		public void close() {
-			// the body was read whole and the connection already given back
 		}
 
 	}
