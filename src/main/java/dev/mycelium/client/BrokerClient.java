@@ -234,20 +234,16 @@ public class BrokerClient {
 	}
 
 	public Claim claim(ClaimRequest request, Identity as) {
-		return call(r -> as(as, r.post().uri("/api/claims")).body(request).retrieve().body(Claim.class));
+		return call("POST", "/api/claims", as, request, Claim.class);
 	}
 
 	public List<Claim> release(ClaimRelease release, Identity as) {
-		return call(r -> as(as, r.post().uri("/api/claims/release")).body(release)
-			.retrieve()
-			.body(new ParameterizedTypeReference<List<Claim>>() {
-			}));
+		return call("POST", "/api/claims/release", as, release, listOf(Claim.class));
 	}
 
 	/** The claims that stand, oldest first. */
 	public List<Claim> claims() {
-		return call(r -> r.get().uri("/api/claims").retrieve().body(new ParameterizedTypeReference<List<Claim>>() {
-		}));
+		return call("GET", "/api/claims", null, null, listOf(Claim.class));
 	}
 
 	/**
