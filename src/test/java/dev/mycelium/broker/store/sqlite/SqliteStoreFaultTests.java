@@ -84,7 +84,8 @@ class SqliteStoreFaultTests {
 		}
 
 		assertThatIllegalStateException().isThrownBy(() -> SqliteStore.open(file(), SqliteStore.Fsync.NORMAL))
-			.withMessageContaining("was written by a newer mycelium (schema version 99; this one knows up to 2)")
+			.withMessageContaining(
+					"was written by a newer mycelium (schema version 99; this one knows up to " + Schema.LATEST + ")")
 			.withMessageContaining("run the newer mycelium");
 	}
 
