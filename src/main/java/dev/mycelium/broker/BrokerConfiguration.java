@@ -140,8 +140,9 @@ public class BrokerConfiguration {
 	}
 
 	@Bean
-	ClaimService claimService(BrokerStore store, BrokerOperations broker, Clock clock, BrokerEventLog events) {
-		return new ClaimService(store, broker, clock, events);
+	ClaimService claimService(BrokerStore store, BrokerOperations broker, Clock clock, BrokerEventLog events,
+			MyceliumHome home) {
+		return new ClaimService(store, broker, clock, events, new ClaimsMarker(home.claimsStanding()));
 	}
 
 	@Bean

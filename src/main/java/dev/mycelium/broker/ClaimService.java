@@ -51,11 +51,15 @@ final class ClaimService {
 
 	private final BrokerEventLog events;
 
-	ClaimService(BrokerStore store, BrokerOperations broker, Clock clock, BrokerEventLog events) {
+	private final ClaimsMarker marker;
+
+	ClaimService(BrokerStore store, BrokerOperations broker, Clock clock, BrokerEventLog events, ClaimsMarker marker) {
 		this.store = store;
 		this.broker = broker;
 		this.clock = clock;
 		this.events = events;
+		this.marker = marker;
+		marker.set(any());
 	}
 
 	/** What an edit of a file gets: refused, a notice to show, or neither. */
@@ -93,6 +97,7 @@ final class ClaimService {
 					"Not claimed: " + conflicts.stream().map(this::described).collect(Collectors.joining("; ")) + ". "
 							+ howToAsk(conflicts.get(0).holderName()));
 		}
+		marker.set(true);
 		Claim view = view(claim);
 		log.info("{} ({}) claimed {}", self.name(), self.id(), view.describe());
 		events.publishClaim(BrokerEvent.CLAIMED, now, view, null, null);
@@ -126,6 +131,7 @@ final class ClaimService {
 		List<StoredClaim> ended = store.claims().end(chosen.stream().map(StoredClaim::id).toList());
 		List<Claim> views = ended.stream().map(this::view).toList();
 		tellEnded(ended, "released", clock.instant());
+		marker.set(any());
 		return views;
 	}
 
@@ -205,6 +211,7 @@ final class ClaimService {
 	 */
 	void sweep() {
 		List<StoredClaim> all = store.claims().all();
+		marker.set(!all.isEmpty());
 		if (all.isEmpty()) {
 			return;
 		}

@@ -55,6 +55,14 @@ public record MyceliumHome(Path directory) {
 		return directory.resolve("mycelium.db");
 	}
 
+	/**
+	 * Exists while any claim on files stands: without it the plugin's {@code PreToolUse}
+	 * hook answers every edit at once, without starting {@code curl}.
+	 */
+	public Path claimsStanding() {
+		return directory.resolve("claims-standing");
+	}
+
 	public Path brokerLog() {
 		return directory.resolve("broker.log");
 	}

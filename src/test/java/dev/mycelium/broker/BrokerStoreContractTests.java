@@ -561,7 +561,7 @@ abstract class BrokerStoreContractTests {
 	}
 
 	private ClaimService claims() {
-		return new ClaimService(store, repository, clock, events);
+		return new ClaimService(store, repository, clock, events, ClaimsMarker.none());
 	}
 
 	private static ClaimRequest claiming(String... paths) {

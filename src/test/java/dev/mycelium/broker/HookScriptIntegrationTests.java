@@ -112,16 +112,49 @@ class HookScriptIntegrationTests extends BrokerIntegrationTest {
 		}
 	}
 
+	@Test
+	void anEditAsksTheBrokerOnlyWhileAClaimStands() throws Exception {
+		Path repository = Files.createDirectories(temporary.resolve("shop/.git")).getParent();
+		String repo = "git@example.com:acme/" + unique("hooked") + ".git";
+		String session = UUID.randomUUID().toString();
+		Agent holder = api.register(Map.of("name", unique("holder"), "cwd", repository.toString(), "repo", repo,
+				"session_key", UUID.randomUUID().toString()));
+		api.register(
+				Map.of("name", unique("editor"), "cwd", repository.toString(), "repo", repo, "session_key", session));
+		String edit = "{\"session_id\":\"" + session + "\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Edit\","
+				+ "\"tool_input\":{\"file_path\":\"" + repository.resolve("src/cart.js") + "\"}}";
+		assertThat(api.post("/api/claims", Map.of("paths", List.of("src")), holder.secret()).status()).isEqualTo(201);
+		assertThat(home.resolve("claims-standing")).as("written with the claim").exists();
+
+		Run denied = run(home, edit, "edit");
+		assertThat(denied.exitCode()).isZero();
+		assertThat(denied.stdout()).contains("\"permissionDecision\":\"deny\"")
+			.contains("is claimed by " + holder.name());
+
+		// Without the file (no claim anywhere), the script asks nobody and prints
+		// nothing.
+		Files.delete(home.resolve("claims-standing"));
+		Run unasked = run(home, edit, "edit");
+		assertThat(unasked.exitCode()).isZero();
+		assertThat(unasked.stdout()).isEmpty();
+		assertThat(unasked.stderr()).isEmpty();
+
+		api.post("/api/claims/release", Map.of(), holder.secret());
+		assertThat(home.resolve("claims-standing")).as("gone with the last claim").doesNotExist();
+	}
+
 	private String event(String session) {
 		return "{\"session_id\":\"" + session + "\",\"hook_event_name\":\"PostToolUse\",\"tool_name\":\"Bash\","
 				+ "\"tool_input\":{\"command\":\"ls\"},\"tool_response\":{\"stdout\":\"a\\nb\"}}";
 	}
 
-	private Run run(Path myceliumHome, String event) throws Exception {
+	private Run run(Path myceliumHome, String event, String... arguments) throws Exception {
 		Path input = Files.writeString(temporary.resolve("event-" + UUID.randomUUID() + ".json"), event);
 		Path out = temporary.resolve("out-" + UUID.randomUUID());
 		Path err = temporary.resolve("err-" + UUID.randomUUID());
-		ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString()).redirectInput(input.toFile())
+		List<String> command = new java.util.ArrayList<>(List.of(SCRIPT.toString()));
+		command.addAll(List.of(arguments));
+		ProcessBuilder builder = new ProcessBuilder(command).redirectInput(input.toFile())
 			.redirectOutput(out.toFile())
 			.redirectError(err.toFile());
 		builder.environment().clear();
