@@ -306,7 +306,7 @@ public class BrokerClient {
 	/**
 	 * One request, with the bearer token and, acting as a peer, its secret; a body is
 	 * sent as JSON.
-	 * @return the body of a successful answer (any status below 400)
+	 * @return the answer's body, when its status is neither 4xx nor 5xx
 	 * @throws BrokerProblem for a 4xx or 5xx answer
 	 * @throws BrokerUnavailableException when no answer came
 	 */
@@ -343,7 +343,10 @@ public class BrokerClient {
 		return headers;
 	}
 
-	/** What went wrong at the bottom, e.g. the refused connection under a stale one. */
+	/**
+	 * What went wrong underneath, e.g. the reset that ended a connection before its
+	 * answer.
+	 */
 	private static Throwable rootCause(Throwable ex) {
 		Throwable root = ex;
 		while (root.getCause() != null && root.getCause() != root) {
@@ -357,7 +360,7 @@ public class BrokerClient {
 	 * percent-encoded, as URI templates encode their variables: a name may hold a slash,
 	 * a question mark or an ampersand.
 	 */
-	static String encoded(String value) {
+	private static String encoded(String value) {
 		if (value == null) {
 			return "";
 		}
