@@ -1,6 +1,7 @@
 package dev.mycelium.broker;
 
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.mycelium.protocol.Claim;
+import dev.mycelium.protocol.ClaimCheck;
 import dev.mycelium.protocol.ClaimRelease;
 import dev.mycelium.protocol.ClaimRequest;
 
@@ -38,6 +40,15 @@ class ClaimController {
 	@GetMapping("/api/claims")
 	List<Claim> claims() {
 		return claims.claims();
+	}
+
+	/**
+	 * For the git pre-commit guard: each staged file another session holds, and its
+	 * claim.
+	 */
+	@PostMapping("/api/claims/check")
+	Map<String, Claim> check(@Valid @RequestBody ClaimCheck check) {
+		return claims.heldElsewhere(check);
 	}
 
 	@PostMapping("/api/claims/release")

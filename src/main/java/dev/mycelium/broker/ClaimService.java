@@ -25,6 +25,8 @@ import dev.mycelium.broker.store.StoredClaim;
 import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.protocol.BrokerEvent;
 import dev.mycelium.protocol.Claim;
+import dev.mycelium.protocol.ClaimCheck;
+import dev.mycelium.protocol.ClaimCheck;
 import dev.mycelium.protocol.ClaimRelease;
 import dev.mycelium.protocol.ClaimRequest;
 import dev.mycelium.protocol.Headers;
@@ -204,6 +206,41 @@ final class ClaimService {
 							+ ". The edit goes ahead; tell them (signal) if it touches their work.");
 		}
 		return EditVerdict.ALLOWED;
+	}
+
+	/**
+	 * The files of {@code check.paths()} that another session's exclusive claim holds,
+	 * with the claim: sessions working in the same top directory are the committer's own
+	 * (whichever of them commits), sessions elsewhere (another worktree, clone or host)
+	 * are not.
+	 */
+	Map<String, Claim> heldElsewhere(ClaimCheck check) {
+		String repo = RepoIdentity.normalize(check.repo());
+		Path top;
+		try {
+			top = Path.of(check.top()).toAbsolutePath().normalize();
+		}
+		catch (InvalidPathException ex) {
+			throw new BrokerException(Reason.INVALID, "top is not a path: " + ex.getReason() + ".");
+		}
+		Instant now = clock.instant();
+		Set<String> live = livePeerIds();
+		List<StoredClaim> others = store.claims()
+			.all()
+			.stream()
+			.filter(c -> c.repo().equals(repo) && c.exclusive() && standing(c, live, now))
+			.filter(c -> store.peer(c.holderId())
+				.map(holder -> holder.cwd() == null || !ClaimPaths.topDirectory(Path.of(holder.cwd())).equals(top))
+				.orElse(false))
+			.toList();
+		Map<String, Claim> held = new LinkedHashMap<>();
+		for (String path : check.paths()) {
+			others.stream()
+				.filter(c -> c.patterns().stream().anyMatch(pattern -> ClaimPaths.holds(pattern, path)))
+				.findFirst()
+				.ifPresent(c -> held.put(path, view(c)));
+		}
+		return held;
 	}
 
 	/**

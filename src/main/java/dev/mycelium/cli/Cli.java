@@ -80,6 +80,9 @@ public final class Cli {
 		commandLine.addSubcommand(new TailCommand(console));
 		commandLine.addSubcommand(new StopCommand(console));
 		commandLine.addSubcommand(new DashboardCommand(console));
+		commandLine
+			.addSubcommand(new CommandLine(new GuardCommand(console)).addSubcommand(new GuardCommand.Install(console))
+				.addSubcommand(new GuardCommand.Check(console)));
 		commandLine.addSubcommand(new CommandLine.HelpCommand());
 		// Lower case like the top-level usage; the one-line header apart from the rest.
 		for (CommandLine command : commandLine.getSubcommands().values()) {

@@ -19,6 +19,7 @@ import dev.mycelium.protocol.Broadcast;
 import dev.mycelium.protocol.BroadcastResult;
 import dev.mycelium.protocol.BrokerInfo;
 import dev.mycelium.protocol.Claim;
+import dev.mycelium.protocol.ClaimCheck;
 import dev.mycelium.protocol.ClaimRelease;
 import dev.mycelium.protocol.ClaimRequest;
 import dev.mycelium.protocol.DirectMessage;
@@ -239,6 +240,12 @@ public class BrokerClient {
 
 	public List<Claim> release(ClaimRelease release, Identity as) {
 		return call("POST", "/api/claims/release", as, release, listOf(Claim.class));
+	}
+
+	/** Each of these files another session holds exclusively, with its claim. */
+	public Map<String, Claim> heldElsewhere(ClaimCheck check) {
+		return call("POST", "/api/claims/check", null, check,
+				json.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, Claim.class));
 	}
 
 	/** The claims that stand, oldest first. */

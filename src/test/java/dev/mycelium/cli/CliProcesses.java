@@ -144,12 +144,21 @@ final class CliProcesses implements AutoCloseable {
 	}
 
 	Run run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
+		return runIn(null, environment, args);
+	}
+
+	/** A command run in {@code workingDirectory} ({@code null}: this JVM's). */
+	Run runIn(Path workingDirectory, Map<String, String> environment, String... args)
+			throws IOException, InterruptedException {
 		int n = runs.incrementAndGet();
 		Path stdout = directory.resolve("run-" + n + ".stdout");
 		Path stderr = directory.resolve("run-" + n + ".stderr");
 		ProcessBuilder builder = new ProcessBuilder(command(List.of(args))).redirectOutput(stdout.toFile())
 			.redirectError(stderr.toFile())
 			.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+		if (workingDirectory != null) {
+			builder.directory(workingDirectory.toFile());
+		}
 		builder.environment().remove("COLUMNS");
 		builder.environment().putAll(environment);
 		long started = System.nanoTime();
@@ -182,9 +191,13 @@ final class CliProcesses implements AutoCloseable {
 
 	/** Registers a peer the way serve does, with a session key of its own. */
 	Peer register(Target target, String name, String repo, String branch, String summary) {
+		return register(target, name, Path.of("/work", name), repo, branch, summary);
+	}
+
+	Peer register(Target target, String name, Path cwd, String repo, String branch, String summary) {
 		Map<String, Object> registration = new LinkedHashMap<>();
 		registration.put("name", name);
-		registration.put("cwd", "/work/" + name);
+		registration.put("cwd", cwd.toString());
 		registration.put("session_key", "key-" + name);
 		registration.put("repo", repo);
 		registration.put("branch", branch);
