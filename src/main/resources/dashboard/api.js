@@ -53,4 +53,5 @@ export async function snapshot() {
 
 /** The events of the broker, as they happen. */
 export const EVENT_TYPES = ['peer_joined', 'peer_left', 'peer_removed', 'message', 'broadcast', 'task_created',
-	'task_reported', 'claimed', 'claim_ended', 'edit_denied'];
+	'task_reported', 'claimed', 'claim_ended', 'edit_denied',
+	'wakes_held'];

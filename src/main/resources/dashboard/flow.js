@@ -9,7 +9,7 @@ export function flowEntry(event) {
 	switch (event.type) {
 		case 'message':
 			return {
-				...base, kind: { expired: 'expiry', claim: 'claim' }[message.kind] || 'direct', from: message.from,
+				...base, kind: { expired: 'expiry', claim: 'claim', loop: 'held' }[message.kind] || 'direct', from: message.from,
 				to: [message.to], text: message.body,
 			};
 		case 'broadcast':
@@ -34,6 +34,11 @@ export function flowEntry(event) {
 			return {
 				...base, kind: 'claim', from: event.claim.holder, to: [],
 				text: `claim ended: ${event.claim.paths.join(', ')}`,
+			};
+		case 'wakes_held':
+			return {
+				...base, kind: 'held', from: event.message.from, to: event.recipients || [],
+				text: `no longer wakes: ${event.message.from} and ${event.message.to} kept waking each other`,
 			};
 		case 'edit_denied':
 			return {

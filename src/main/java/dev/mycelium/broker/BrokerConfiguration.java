@@ -140,6 +140,11 @@ public class BrokerConfiguration {
 	}
 
 	@Bean
+	WakeBudget wakeBudget(BrokerProperties properties, Clock clock, BrokerStore store, BrokerEventLog events) {
+		return new WakeBudget(properties.wakes(), clock, store, events);
+	}
+
+	@Bean
 	ClaimService claimService(BrokerStore store, BrokerOperations broker, Clock clock, BrokerEventLog events,
 			MyceliumHome home) {
 		return new ClaimService(store, broker, clock, events, new ClaimsMarker(home.claimsStanding()));

@@ -19,7 +19,20 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("mycelium")
 record BrokerProperties(Path home, @DefaultValue("localhost") String host, @DefaultValue("7890") int port,
 		@DefaultValue("false") boolean allowRemote, @DefaultValue Limits limits, @DefaultValue Liveness liveness,
-		@DefaultValue Push push, @DefaultValue Store store, @DefaultValue("") String hostname) {
+		@DefaultValue Push push, @DefaultValue Store store, @DefaultValue("") String hostname,
+		@DefaultValue Wakes wakes) {
+
+	/**
+	 * How often messages between sessions may wake an idle one, per hour, without a
+	 * person in between (a person's message or a prompt typed in either session starts
+	 * the count again); past it, their messages wait unread instead of waking it.
+	 *
+	 * @param perPair wakes by the messages of one pair of sessions, both ways
+	 * @param perSession wakes of one session by all the others
+	 */
+	record Wakes(@DefaultValue("20") int perPair, @DefaultValue("60") int perSession,
+			@DefaultValue("1h") Duration window) {
+	}
 
 	/**
 	 * @param maxBody the largest message body, task description or result, in UTF-8 bytes

@@ -56,9 +56,12 @@ class HookController {
 
 	private final ClaimService claims;
 
-	HookController(BrokerOperations broker, ClaimService claims) {
+	private final WakeBudget wakes;
+
+	HookController(BrokerOperations broker, ClaimService claims, WakeBudget wakes) {
 		this.broker = broker;
 		this.claims = claims;
+		this.wakes = wakes;
 	}
 
 	/** The fields of a hook event that matter here; the rest is skipped unread. */
@@ -146,6 +149,10 @@ class HookController {
 	private void confirm(Caller peer, String prompt) {
 		Set<String> shown = MailText.messageIds(prompt);
 		if (shown.isEmpty()) {
+			// Typed by a person: the sessions it talks to may wake it again.
+			if (prompt != null && !prompt.isBlank()) {
+				wakes.personSpoke(peer.peerId());
+			}
 			return;
 		}
 		Set<String> held = broker.held(peer, peer.peerId());

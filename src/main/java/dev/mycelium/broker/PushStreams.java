@@ -39,8 +39,11 @@ class PushStreams implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	PushStreams(BrokerOperations broker, BrokerEventLog events, JsonMapper json) {
+	private final WakeBudget wakes;
+
+	PushStreams(BrokerOperations broker, BrokerEventLog events, JsonMapper json, WakeBudget wakes) {
 		this.broker = broker;
+		this.wakes = wakes;
 		this.events = events;
 		this.json = json;
 	}
@@ -56,7 +59,9 @@ class PushStreams implements SmartLifecycle {
 		SseStream stream = new SseStream(emitter, epoch, after,
 				position -> broker.unreadAfter(peerId, position, BATCH)
 					.stream()
-					.map(delivery -> new SseStream.Item(delivery.sequence(), "message", delivery.message()))
+					// Whether it may wake an idle session is decided as it is pushed.
+					.map(delivery -> new SseStream.Item(delivery.sequence(), "message",
+							peerId == null ? delivery.message() : wakes.pushed(peerId, delivery.message())))
 					.toList(),
 				writers, json);
 		stream.onClose(() -> {

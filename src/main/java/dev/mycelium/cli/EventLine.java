@@ -43,6 +43,8 @@ final class EventLine {
 			case BrokerEvent.CLAIMED -> event.claim() == null ? "claimed" : "⚑ " + event.claim().describe();
 			case BrokerEvent.CLAIM_ENDED -> event.claim() == null ? "claim ended" : "⚐ claim ended: "
 					+ String.join(", ", event.claim().paths()) + " (by " + event.claim().holder() + ")";
+			case BrokerEvent.WAKES_HELD -> event.message() == null ? "wakes held" : "⏸ " + event.message().from()
+					+ " and " + event.message().to() + " kept waking each other: their messages wait unread now";
 			case BrokerEvent.EDIT_DENIED -> "✋ edit denied: " + peer(event.peer()) + " → " + event.path()
 					+ (event.claim() == null ? "" : " (claimed by " + event.claim().holder() + ")");
 			default -> event.type();

@@ -65,6 +65,12 @@ public record BrokerEvent(long id, String type, Instant at, Peer peer, Message m
 	 */
 	public static final String CLAIM_ENDED = "claim_ended";
 
+	/**
+	 * Two sessions' messages stopped waking them ({@code message} the first held,
+	 * {@code recipients} the two told).
+	 */
+	public static final String WAKES_HELD = "wakes_held";
+
 	/** An edit by {@code peer} of {@code path} was denied: {@code claim} holds it. */
 	public static final String EDIT_DENIED = "edit_denied";
 

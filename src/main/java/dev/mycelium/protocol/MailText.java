@@ -55,6 +55,7 @@ public final class MailText {
 			case TASK_RESULT -> "result of task " + message.taskId() + " you delegated to " + from;
 			case EXPIRED -> "notice from mycelium";
 			case CLAIM -> "claim notice from mycelium";
+			case LOOP -> "notice from mycelium";
 		};
 		return "[mycelium message " + message.id() + "] " + header + ", sent " + TIME.format(message.sentAt())
 				+ ":\n<mycelium-message id=\"" + message.id() + "\">\n" + plainText(message.body())
@@ -81,6 +82,7 @@ public final class MailText {
 			case TASK_RESULT -> "survey lists all your tasks.";
 			case EXPIRED -> "Send again what still matters.";
 			case CLAIM -> "claim and release manage your own claims; discover shows every session's.";
+			case LOOP -> "Nothing to answer: answering would only go on with the exchange.";
 		};
 	}
 

@@ -12,8 +12,21 @@ import tools.jackson.databind.annotation.JsonNaming;
  * {@code mycelium} for the broker itself)
  * @param topic the topic of a broadcast, else {@code null}
  * @param taskId the task a {@code task} or {@code task_result} message is about
+ * @param quiet set on the recipient's push stream when the message must not wake an idle
+ * session (a wake budget held it, or it only acknowledges): it waits unread for a hook, a
+ * tool result or {@code sense}; never stored
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Message(String id, MessageKind kind, String from, String fromId, String to, String toId, String topic,
-		String body, String replyTo, String taskId, Instant sentAt) {
+		String body, String replyTo, String taskId, Instant sentAt, boolean quiet) {
+
+	public Message(String id, MessageKind kind, String from, String fromId, String to, String toId, String topic,
+			String body, String replyTo, String taskId, Instant sentAt) {
+		this(id, kind, from, fromId, to, toId, topic, body, replyTo, taskId, sentAt, false);
+	}
+
+	public Message quietly() {
+		return new Message(id, kind, from, fromId, to, toId, topic, body, replyTo, taskId, sentAt, true);
+	}
+
 }

@@ -24,7 +24,12 @@ public enum MessageKind {
 	 * The broker telling a session about a claim: another session wanted a file it holds,
 	 * or a claim that held it off ended.
 	 */
-	CLAIM;
+	CLAIM,
+	/**
+	 * The broker telling two sessions that their exchange no longer wakes them: it kept
+	 * waking them without a person in between.
+	 */
+	LOOP;
 
 	@JsonValue
 	public String wireName() {

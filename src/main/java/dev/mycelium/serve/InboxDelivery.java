@@ -305,6 +305,11 @@ final class InboxDelivery implements AutoCloseable {
 	}
 
 	private void deliver(Message message) {
+		if (message.quiet()) {
+			// The broker's wake budget held it: it waits unread for a hook, a tool result
+			// or sense, and starts no model turn.
+			return;
+		}
 		if (socketOn && throughSocket(message)) {
 			return;
 		}

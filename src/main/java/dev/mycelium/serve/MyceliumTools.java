@@ -327,6 +327,7 @@ class MyceliumTools {
 				"from " + message.from() + " on " + (message.topic() != null ? "topic " + message.topic() : "all");
 			case EXPIRED -> "notice from mycelium";
 			case CLAIM -> "claim notice from mycelium";
+			case LOOP -> "notice from mycelium";
 			case DIRECT ->
 				"from " + message.from() + (message.replyTo() != null ? " (reply to " + message.replyTo() + ")" : "");
 		} + " · " + TIME.format(message.sentAt());

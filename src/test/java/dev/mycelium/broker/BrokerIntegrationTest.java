@@ -31,7 +31,10 @@ import dev.mycelium.protocol.MyceliumHome;
 				// connection-timeout);
 				// idle keep-alive connections stay open as in production.
 				"mycelium.push.heartbeat=3s", "server.tomcat.connection-timeout=3s",
-				"server.tomcat.keep-alive-timeout=60s" })
+				"server.tomcat.keep-alive-timeout=60s",
+				// Tests send hundreds of messages between two peers: no wake budget here
+				// (WakeBudgetTests and the Claude Code loop test have theirs).
+				"mycelium.wakes.per-pair=1000000", "mycelium.wakes.per-session=1000000" })
 @ActiveProfiles("broker")
 abstract class BrokerIntegrationTest {
 

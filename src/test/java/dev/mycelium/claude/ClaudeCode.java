@@ -244,8 +244,20 @@ public final class ClaudeCode implements AutoCloseable {
 	 * run in (they may run inside a Claude Code session themselves), a model that is a
 	 * script, no update checks.
 	 */
+	/**
+	 * Settings for every process of this user, the broker its sessions start included.
+	 */
+	private final Map<String, String> settings = new LinkedHashMap<>();
+
+	/**
+	 * A setting, such as {@code MYCELIUM_WAKES_PERPAIR}, for the processes started after.
+	 */
+	public void setting(String name, String value) {
+		settings.put(name, value);
+	}
+
 	Map<String, String> environment(ScriptedModel model) {
-		Map<String, String> environment = new LinkedHashMap<>();
+		Map<String, String> environment = new LinkedHashMap<>(settings);
 		environment.put("HOME", home.toString());
 		environment.put("PATH", System.getenv("PATH"));
 		environment.put("LANG", "C.UTF-8");

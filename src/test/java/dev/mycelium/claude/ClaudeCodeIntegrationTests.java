@@ -47,6 +47,8 @@ class ClaudeCodeIntegrationTests {
 
 	private static final String SIGNAL = "mcp__plugin_mycelium_mycelium__signal";
 
+	private static final int WAKES_PER_PAIR = 4;
+
 	@TempDir
 	static Path temporary;
 
@@ -58,10 +60,14 @@ class ClaudeCodeIntegrationTests {
 	static void installThePlugin() throws Exception {
 		Path checkout = Path.of(System.getProperty("mycelium.test.launcher")).getParent().getParent();
 		user = new ClaudeCode(temporary.resolve("user"), checkout);
+		// A small wake budget for the loop test (the default is 20): the broker is
+		// started
+		// by the first session, with its environment.
+		user.setting("MYCELIUM_WAKES_PERPAIR", String.valueOf(WAKES_PER_PAIR));
 		broker = new BrokerOf(user.myceliumHome(), user.port());
 		// Claude Code keeps its own settings in ~/.claude.json: trust the projects first.
 		for (String project : List.of("listing", "alice", "bob", "carol", "web", "api", "lead", "frank", "holder",
-				"editor")) {
+				"editor", "pinger", "ponger")) {
 			user.project(project);
 		}
 		Path anywhere = user.project("installing");
@@ -391,6 +397,62 @@ class ClaudeCodeIntegrationTests {
 		await().atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(200))
 			.until(() -> broker.get("/api/claims").body().equals("[]"));
+	}
+
+	@Test
+	void twoSessionsThatAnswerEveryMessageStopWakingEachOtherWithinTheBudgetAndAPersonStillWakesThem()
+			throws Exception {
+		ScriptedModel pingerModel = ScriptedModel.start()
+			.then(Reply.load(SIGNAL))
+			.then(Reply.tool(SIGNAL, Map.of("to", "ponger", "body", "ping 0: answer me")))
+			.then(Reply.text("pinged"));
+		ScriptedModel pongerModel = ScriptedModel.start()
+			.when("] direct message from pinger", request -> Reply.load(SIGNAL))
+			.then(Reply.tool(SIGNAL, Map.of("to", "pinger", "body", "pong 1: your turn")))
+			.then(Reply.text("ponged"));
+		for (int round = 1; round <= 3 * WAKES_PER_PAIR; round++) {
+			String ping = "ping " + round + ": answer me";
+			String pong = "pong " + (round + 1) + ": your turn";
+			pingerModel
+				.when("] direct message from ponger",
+						request -> Reply.tool(SIGNAL, Map.of("to", "ponger", "body", ping)))
+				.then(Reply.text("pinged"));
+			pongerModel
+				.when("] direct message from pinger",
+						request -> Reply.tool(SIGNAL, Map.of("to", "pinger", "body", pong)))
+				.then(Reply.text("ponged"));
+		}
+		Interactive pinger = user.interactive("pinger", user.project("pinger"), pingerModel);
+		user.interactive("ponger", user.project("ponger"), pongerModel);
+		awaitPeer("pinger", "inbox socket");
+		awaitPeer("ponger", "inbox socket");
+
+		pinger.prompt("start the ping-pong with ponger");
+		await().atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> broker.unread("pinger") + broker.unread("ponger") >= 2);
+		long signals = signalCalls(pingerModel) + signalCalls(pongerModel);
+		Thread.sleep(8000);
+
+		assertThat(signalCalls(pingerModel) + signalCalls(pongerModel)).as("no more wakes, no more answers")
+			.isEqualTo(signals);
+		assertThat(signals).as("the exchange stopped within the budget").isLessThanOrEqualTo(WAKES_PER_PAIR + 1);
+		// The sender's own hook shows it its notice at once (its turn goes on); what was
+		// held, and the other notice, wait unread.
+		assertThat(broker.unread("pinger") + broker.unread("ponger")).as("the held message and a notice wait")
+			.isGreaterThanOrEqualTo(2);
+
+		String person = "a person asks ponger to stop the ping-pong";
+		assertThat(broker.send("ponger", person).status()).isEqualTo(201);
+		assertThat(pongerModel.await(person, Duration.ofSeconds(30)).contains(person)).as("a person wakes it").isTrue();
+		assertThat(pingerModel.requests().stream().anyMatch(r -> r.contains("so its messages no longer wake"))
+				|| pongerModel.await("so its messages no longer wake", Duration.ofSeconds(30)) != null)
+			.as("told why")
+			.isTrue();
+	}
+
+	private static long signalCalls(ScriptedModel model) {
+		return model.toolCalls(SIGNAL);
 	}
 
 	/**

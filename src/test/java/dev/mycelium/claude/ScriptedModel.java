@@ -206,6 +206,11 @@ public final class ScriptedModel implements AutoCloseable {
 		}
 	}
 
+	/** How many calls of {@code tool} the script has sent to the CLI. */
+	public synchronized long toolCalls(String tool) {
+		return toolCalls.stream().filter(call -> call.getKey().equals(tool)).count();
+	}
+
 	/**
 	 * When the script's first call of {@code tool} had been sent to the CLI, waiting for
 	 * it up to a time.
