@@ -89,7 +89,7 @@ final class WakeBudget {
 	 * The message as the recipient's push stream sends it: quiet when it must not wake.
 	 */
 	Message pushed(String recipientId, Message message) {
-		if (message.quiet()) {
+		if (message.staysQuiet()) {
 			return message;
 		}
 		List<Message> notices = List.of();

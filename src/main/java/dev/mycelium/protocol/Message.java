@@ -2,6 +2,8 @@ package dev.mycelium.protocol;
 
 import java.time.Instant;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 
@@ -18,11 +20,20 @@ import tools.jackson.databind.annotation.JsonNaming;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Message(String id, MessageKind kind, String from, String fromId, String to, String toId, String topic,
-		String body, String replyTo, String taskId, Instant sentAt, boolean quiet) {
+		String body, String replyTo, String taskId, Instant sentAt,
+		@JsonInclude(JsonInclude.Include.NON_NULL) Boolean quiet) {
 
 	public Message(String id, MessageKind kind, String from, String fromId, String to, String toId, String topic,
 			String body, String replyTo, String taskId, Instant sentAt) {
-		this(id, kind, from, fromId, to, toId, topic, body, replyTo, taskId, sentAt, false);
+		this(id, kind, from, fromId, to, toId, topic, body, replyTo, taskId, sentAt, null);
+	}
+
+	/**
+	 * Whether it must not wake an idle session; {@code quiet} is absent (not false) on
+	 * every other message, and from brokers older than it.
+	 */
+	public boolean staysQuiet() {
+		return Boolean.TRUE.equals(quiet);
 	}
 
 	public Message quietly() {

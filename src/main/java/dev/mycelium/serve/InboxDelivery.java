@@ -305,7 +305,7 @@ final class InboxDelivery implements AutoCloseable {
 	}
 
 	private void deliver(Message message) {
-		if (message.quiet()) {
+		if (message.staysQuiet()) {
 			// The broker's wake budget held it: it waits unread for a hook, a tool result
 			// or sense, and starts no model turn.
 			return;

@@ -54,10 +54,10 @@ class WakeBudgetTests {
 	@Test
 	void aPairWakesEachOtherUpToItsBudgetThenWaitsUnreadAndBothAreToldOnce() {
 		for (int i = 0; i < 3; i++) {
-			assertThat(push(alice, bob, "round " + i).quiet()).as("wake %d", i).isFalse();
+			assertThat(push(alice, bob, "round " + i).staysQuiet()).as("wake %d", i).isFalse();
 		}
-		assertThat(push(bob, alice, "and back").quiet()).as("the pair counts both ways").isTrue();
-		assertThat(push(alice, bob, "again").quiet()).isTrue();
+		assertThat(push(bob, alice, "and back").staysQuiet()).as("the pair counts both ways").isTrue();
+		assertThat(push(alice, bob, "again").staysQuiet()).isTrue();
 
 		List<Message> toldAlice = noticesOf(alice);
 		List<Message> toldBob = noticesOf(bob);
@@ -66,12 +66,12 @@ class WakeBudgetTests {
 				.startsWith("mycelium: your exchange with bob woke a session 3 times within an hour"));
 		assertThat(toldBob).singleElement()
 			.satisfies(notice -> assertThat(notice.body()).contains("your exchange with alice"));
-		assertThat(wakes.pushed(bob.id(), toldBob.get(0)).quiet()).as("the notice wakes nobody either").isTrue();
+		assertThat(wakes.pushed(bob.id(), toldBob.get(0)).staysQuiet()).as("the notice wakes nobody either").isTrue();
 		assertThat(events.after(0, 1000).stream().filter(e -> e.type().equals(BrokerEvent.WAKES_HELD)).count())
 			.isEqualTo(1);
 
 		clock.advance(Duration.ofMinutes(61));
-		assertThat(push(alice, bob, "an hour later").quiet()).isFalse();
+		assertThat(push(alice, bob, "an hour later").staysQuiet()).isFalse();
 	}
 
 	@Test
@@ -81,23 +81,23 @@ class WakeBudgetTests {
 		}
 		Message fromPerson = new Message("p" + sent++, MessageKind.DIRECT, "cli:ann", null, "bob", bob.id(), null,
 				"go on with the cart", null, null, clock.instant());
-		assertThat(wakes.pushed(bob.id(), fromPerson).quiet()).as("a person always wakes").isFalse();
-		assertThat(push(alice, bob, "after the person").quiet()).isFalse();
+		assertThat(wakes.pushed(bob.id(), fromPerson).staysQuiet()).as("a person always wakes").isFalse();
+		assertThat(push(alice, bob, "after the person").staysQuiet()).isFalse();
 
 		for (int i = 0; i < 3; i++) {
 			push(bob, alice, "more " + i);
 		}
 		wakes.personSpoke(alice.id());
-		assertThat(push(bob, alice, "after a typed prompt").quiet()).isFalse();
+		assertThat(push(bob, alice, "after a typed prompt").staysQuiet()).isFalse();
 	}
 
 	@Test
 	void oneSessionWokenByManyIsHeldAtItsOwnBudget() {
 		Registration target = register("target");
 		for (int i = 0; i < 5; i++) {
-			assertThat(push(register("s" + i), target, "hello").quiet()).isFalse();
+			assertThat(push(register("s" + i), target, "hello").staysQuiet()).isFalse();
 		}
-		assertThat(push(alice, target, "one more").quiet()).isTrue();
+		assertThat(push(alice, target, "one more").staysQuiet()).isTrue();
 		assertThat(noticesOf(target)).singleElement()
 			.satisfies(notice -> assertThat(notice.body()).contains("target was woken 5 times within an hour"));
 	}
@@ -105,12 +105,12 @@ class WakeBudgetTests {
 	@Test
 	void aStreamThatSendsAMessageAgainGetsTheSameAnswerAndItCountsOnce() {
 		Message first = message(alice, bob, "the same one");
-		assertThat(wakes.pushed(bob.id(), first).quiet()).isFalse();
-		assertThat(wakes.pushed(bob.id(), first).quiet()).isFalse();
-		assertThat(wakes.pushed(bob.id(), first).quiet()).isFalse();
+		assertThat(wakes.pushed(bob.id(), first).staysQuiet()).isFalse();
+		assertThat(wakes.pushed(bob.id(), first).staysQuiet()).isFalse();
+		assertThat(wakes.pushed(bob.id(), first).staysQuiet()).isFalse();
 		push(alice, bob, "two");
 		push(alice, bob, "three");
-		assertThat(push(alice, bob, "four").quiet()).isTrue();
+		assertThat(push(alice, bob, "four").staysQuiet()).isTrue();
 	}
 
 	@Test
@@ -118,9 +118,9 @@ class WakeBudgetTests {
 		for (int i = 0; i < 10; i++) {
 			Message task = new Message("t" + sent++, MessageKind.TASK, "alice", alice.id(), "bob", bob.id(), null,
 					"do " + i, null, "t" + i, clock.instant());
-			assertThat(wakes.pushed(bob.id(), task).quiet()).isFalse();
+			assertThat(wakes.pushed(bob.id(), task).staysQuiet()).isFalse();
 		}
-		assertThat(push(alice, bob, "still wakes").quiet()).isFalse();
+		assertThat(push(alice, bob, "still wakes").staysQuiet()).isFalse();
 	}
 
 	@ParameterizedTest
@@ -128,7 +128,7 @@ class WakeBudgetTests {
 			"You're welcome!" })
 	void anAcknowledgementWakesNobody(String body) {
 		assertThat(WakeBudget.acknowledgesOnly(body)).isTrue();
-		assertThat(push(alice, bob, body).quiet()).isTrue();
+		assertThat(push(alice, bob, body).staysQuiet()).isTrue();
 		assertThat(noticesOf(bob)).as("not a loop: nothing to tell").isEmpty();
 	}
 
@@ -137,7 +137,7 @@ class WakeBudgetTests {
 			"ok, now run the migration" })
 	void anythingMoreThanAnAcknowledgementWakes(String body) {
 		assertThat(WakeBudget.acknowledgesOnly(body)).isFalse();
-		assertThat(push(alice, bob, body).quiet()).isFalse();
+		assertThat(push(alice, bob, body).staysQuiet()).isFalse();
 	}
 
 	private Registration register(String name) {
