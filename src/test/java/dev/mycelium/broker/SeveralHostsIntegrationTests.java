@@ -49,7 +49,9 @@ class SeveralHostsIntegrationTests {
 	 */
 	private static final List<String> LIVENESS = List.of("--mycelium.liveness.stale-after=2s",
 			"--mycelium.liveness.remove-after=5s", "--mycelium.liveness.sweep-interval=200ms",
-			"--mycelium.push.heartbeat=200ms");
+			"--mycelium.push.heartbeat=200ms",
+			// Hundreds of messages between two peers: no wake budget (WakeBudgetTests).
+			"--mycelium.wakes.per-pair=1000000", "--mycelium.wakes.per-session=1000000");
 
 	private final List<Process> started = new ArrayList<>();
 
