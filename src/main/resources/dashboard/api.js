@@ -45,10 +45,11 @@ export async function postJson(path, body) {
  * of every machine sharing the broker's store (scope all: with one machine, the same).
  */
 export async function snapshot() {
-	const [broker, peers, tasks, topics] = await Promise.all([
+	const [broker, peers, tasks, topics, claims] = await Promise.all([
 		getJson('/api/broker'), getJson('/api/peers?scope=all'), getJson('/api/tasks'), getJson('/api/topics'),
+		getJson('/api/claims'),
 	]);
-	return { broker, peers, tasks, topics };
+	return { broker, peers, tasks, topics, claims };
 }
 
 /** The events of the broker, as they happen. */

@@ -22,6 +22,7 @@ const state = {
 	peers: [],
 	tasks: [],
 	topics: [],
+	claims: [],
 	flow: [],
 	/** Repositories by peer name, kept for peers that left: their messages stay filterable. */
 	repoOf: new Map(),
@@ -148,6 +149,15 @@ function renderTopics() {
 	$('topics-count').textContent = `(${state.topics.length})`;
 }
 
+function renderClaims() {
+	$('claims').tBodies[0].replaceChildren(...state.claims.map((claim) => h('tr', { 'data-claim': claim.id },
+		h('th', { scope: 'row' }, claim.paths.join(', ')), h('td', {}, claim.holder),
+		h('td', {}, claim.exclusive ? 'exclusive' : 'shared'), h('td', {}, claim.reason || '–'),
+		h('td', {}, claim.waiting.join(', ') || '–'))));
+	$('claims-empty').hidden = state.claims.length > 0;
+	$('claims-count').textContent = `(${state.claims.length})`;
+}
+
 function renderFilters() {
 	const names = [...state.names].sort((a, b) => a.localeCompare(b));
 	setOptions($('filter-peer'), names.map((name) => ({ value: name, label: name })),
@@ -225,11 +235,13 @@ function apply(picture) {
 	state.peers = picture.peers;
 	state.tasks = picture.tasks;
 	state.topics = picture.topics;
+	state.claims = picture.claims;
 	state.peers.forEach(remember);
 	renderFigures();
 	renderPeers();
 	renderTasks();
 	renderTopics();
+	renderClaims();
 	// Not the flow: a refresh brings no new rows, and must not hold back the next one.
 	renderFilters();
 	renderGraph();
@@ -266,7 +278,8 @@ function scheduleRefresh() {
 }
 
 function onEvent(event) {
-	if (event.peer) {
+	// An edit_denied event names its editor as peer: only peer events change the list.
+	if (event.peer && event.type.startsWith('peer_')) {
 		remember(event.peer);
 		if (event.type === 'peer_joined') {
 			state.peers = [...state.peers.filter((peer) => peer.id !== event.peer.id), event.peer]

@@ -44,8 +44,8 @@ final class DashboardAccess implements BrowserAccess {
 	/** What the page uses, and all that a session may do. */
 	private static final List<Route> SIGNED_IN_ROUTES = List.of(new Route("GET", "/api/broker"),
 			new Route("GET", "/api/peers"), new Route("GET", "/api/peers/" + SEGMENT), new Route("GET", "/api/topics"),
-			new Route("GET", "/api/tasks"), new Route("GET", "/api/tasks/" + SEGMENT), new Route("GET", "/api/events"),
-			new Route("POST", "/api/peers/" + SEGMENT + "/messages"));
+			new Route("GET", "/api/tasks"), new Route("GET", "/api/tasks/" + SEGMENT), new Route("GET", "/api/claims"),
+			new Route("GET", "/api/events"), new Route("POST", "/api/peers/" + SEGMENT + "/messages"));
 
 	private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
 

@@ -142,7 +142,7 @@ class DashboardBrowserIntegrationTests extends DashboardBrokerTest {
 	}
 
 	@Test
-	void aClaimAndTheEditItDeniedShowInTheFlow() {
+	void aClaimAndTheEditItDeniedShowInTheFlowAndTheClaimsTable() {
 		signIn();
 		Peer api = http.register(unique("api"), "github.com/acme/claims", "main", null);
 		Peer web = http.register(unique("web"), "github.com/acme/claims", "main", null);
@@ -157,6 +157,11 @@ class DashboardBrowserIntegrationTests extends DashboardBrokerTest {
 			.pollInterval(Duration.ofMillis(20))
 			.until(() -> text("#flow tbody")
 				.contains("edit of lib/cart.js denied: lib/** is claimed by " + api.name()));
+		await().atMost(LIVE)
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> text("#claims tbody").replace('\t', ' ')
+				.contains("lib/** " + api.name() + " exclusive – " + web.name()));
+		assertThat(text("#peers tbody")).as("the editor stays listed").contains(web.name());
 	}
 
 	@Test
