@@ -1,18 +1,16 @@
 package dev.mycelium.cli;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,6 +18,7 @@ import picocli.CommandLine.Option;
 
 import dev.mycelium.client.BrokerProblem;
 import dev.mycelium.client.BrokerUnavailableException;
+import dev.mycelium.client.Git;
 import dev.mycelium.protocol.Claim;
 import dev.mycelium.protocol.ClaimCheck;
 
@@ -36,6 +35,8 @@ import dev.mycelium.protocol.ClaimCheck;
 						+ "Past it once: git commit --no-verify, or MYCELIUM_GUARD=off git commit …",
 				"mycelium guard check: what the hook runs; exit code 1 when the staged files are claimed." })
 final class GuardCommand implements Callable<Integer> {
+
+	private static final Duration GIT_TIMEOUT = Duration.ofSeconds(10);
 
 	/** What marks a hook as this one, so that installing again replaces it. */
 	static final String MARK = "# mycelium guard";
@@ -127,8 +128,7 @@ final class GuardCommand implements Callable<Integer> {
 			if (top.isEmpty()) {
 				throw new CliFailure(here + " is not in a git repository.");
 			}
-			Optional<String> repo = git(here, "config", "--get", "remote.origin.url")
-				.or(() -> git(here, "rev-parse", "--path-format=absolute", "--git-common-dir"));
+			Optional<String> repo = Git.repositoryIdentity(here, GIT_TIMEOUT);
 			List<String> staged = git(here, "diff", "--cached", "--name-only", "-z")
 				.map(names -> Arrays.stream(names.split("\0")).filter(name -> !name.isEmpty()).toList())
 				.orElse(List.of());
@@ -160,30 +160,8 @@ final class GuardCommand implements Callable<Integer> {
 
 	}
 
-	/** What git prints, trimmed; empty when it fails or prints nothing. */
-	static Optional<String> git(Path directory, String... args) {
-		List<String> command = new ArrayList<>(List.of("git", "-C", directory.toString()));
-		command.addAll(List.of(args));
-		try {
-			Process process = new ProcessBuilder(command)
-				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-				.redirectError(ProcessBuilder.Redirect.DISCARD)
-				.start();
-			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (!process.waitFor(10, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				return Optional.empty();
-			}
-			String trimmed = output.strip();
-			return process.exitValue() == 0 && !trimmed.isEmpty() ? Optional.of(trimmed) : Optional.empty();
-		}
-		catch (IOException ex) {
-			return Optional.empty();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return Optional.empty();
-		}
+	private static Optional<String> git(Path directory, String... args) {
+		return Git.output(directory, GIT_TIMEOUT, args);
 	}
 
 }

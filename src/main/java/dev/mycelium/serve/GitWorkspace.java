@@ -1,14 +1,14 @@
 package dev.mycelium.serve;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+
+import dev.mycelium.client.Git;
 
 /**
  * What git says about the session's working directory: the repository identity (remote
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class GitWorkspace {
 
-	private static final long TIMEOUT_SECONDS = 3;
+	private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
 	private final Path directory;
 
@@ -84,11 +84,7 @@ final class GitWorkspace {
 	}
 
 	Optional<String> repositoryIdentity() {
-		Optional<String> remote = git("config", "--get", "remote.origin.url");
-		if (remote.isPresent()) {
-			return remote;
-		}
-		return git("rev-parse", "--path-format=absolute", "--git-common-dir");
+		return Git.repositoryIdentity(directory, TIMEOUT);
 	}
 
 	Head head() {
@@ -109,27 +105,7 @@ final class GitWorkspace {
 	}
 
 	private Optional<String> git(String... args) {
-		List<String> command = new ArrayList<>(List.of("git", "-C", directory.toString()));
-		command.addAll(List.of(args));
-		try {
-			Process process = new ProcessBuilder(command).redirectErrorStream(false)
-				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-				.redirectError(ProcessBuilder.Redirect.DISCARD)
-				.start();
-			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-			if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				return Optional.empty();
-			}
-			return process.exitValue() == 0 && !output.isEmpty() ? Optional.of(output) : Optional.empty();
-		}
-		catch (IOException ex) {
-			return Optional.empty();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return Optional.empty();
-		}
+		return Git.output(directory, TIMEOUT, args);
 	}
 
 }
