@@ -557,8 +557,7 @@ final class BrokerService implements BrokerOperations {
 				String ids = String.join(", ", messages.stream().map(Message::id).toList());
 				String body = messages.size() + (messages.size() == 1 ? " message" : " messages") + " you sent to "
 						+ recipient + " expired unread: " + ids;
-				sender.ifPresent(to -> notices.add(new Message(Ids.shortId(10), MessageKind.EXPIRED, BROKER_NAME, null,
-						to.name(), to.id(), null, body, null, null, now)));
+				sender.ifPresent(to -> notices.add(Notices.notice(MessageKind.EXPIRED, to.id(), to.name(), body, now)));
 			});
 		});
 		// Every broker of a shared store sweeps: only the one that settled tells.

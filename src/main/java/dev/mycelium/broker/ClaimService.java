@@ -26,7 +26,6 @@ import dev.mycelium.broker.store.StoredPeer;
 import dev.mycelium.protocol.BrokerEvent;
 import dev.mycelium.protocol.Claim;
 import dev.mycelium.protocol.ClaimCheck;
-import dev.mycelium.protocol.ClaimCheck;
 import dev.mycelium.protocol.ClaimRelease;
 import dev.mycelium.protocol.ClaimRequest;
 import dev.mycelium.protocol.Headers;
@@ -97,7 +96,7 @@ final class ClaimService {
 			conflicts.forEach(other -> store.claims().await(other.id(), self.id()));
 			throw new BrokerException(Reason.CONFLICT,
 					"Not claimed: " + conflicts.stream().map(this::described).collect(Collectors.joining("; ")) + ". "
-							+ howToAsk(conflicts.get(0).holderName()));
+							+ askFor(conflicts.get(0).holderName()) + ", or wait: you are told the moment it ends.");
 		}
 		marker.set(true);
 		Claim view = view(claim);
@@ -174,13 +173,12 @@ final class ClaimService {
 		}
 		String path;
 		try {
-			Path cwd = Path.of(self.cwd());
-			Path top = ClaimPaths.topDirectory(cwd);
-			Path resolved = cwd.resolve(file).normalize();
-			if (!resolved.startsWith(top) || resolved.equals(top)) {
+			Workspace workspace = workspace(self);
+			Path resolved = workspace.cwd().resolve(file).normalize();
+			if (!resolved.startsWith(workspace.top()) || resolved.equals(workspace.top())) {
 				return EditVerdict.ALLOWED;
 			}
-			path = top.relativize(resolved).toString();
+			path = workspace.top().relativize(resolved).toString();
 		}
 		catch (InvalidPathException ex) {
 			return EditVerdict.ALLOWED;
@@ -194,10 +192,9 @@ final class ClaimService {
 			StoredClaim first = exclusive.get(0);
 			return new EditVerdict("mycelium: " + path + " is claimed by " + first.holderName() + " ("
 					+ String.join(", ", first.patterns()) + ", exclusive, since " + TIME.format(first.claimedAt())
-					+ (first.reason() != null ? ": \"" + first.reason() + "\"" : "")
-					+ "). The edit was not made. Signal " + first.holderName()
-					+ " to ask for it (mycelium's signal tool, to=\"" + first.holderName()
-					+ "\"), or work on something else: you are told the moment the claim ends.", null);
+					+ (first.reason() != null ? ": \"" + first.reason() + "\"" : "") + "). The edit was not made. "
+					+ askFor(first.holderName())
+					+ ", or work on something else: you are told the moment the claim ends.", null);
 		}
 		if (!holding.isEmpty()) {
 			return new EditVerdict(null,
@@ -265,6 +262,9 @@ final class ClaimService {
 		}
 		byWhy.forEach((why, claims) -> tellEnded(store.claims().end(claims.stream().map(StoredClaim::id).toList()), why,
 				now));
+		if (!byWhy.isEmpty()) {
+			marker.set(any());
+		}
 	}
 
 	/** Each holder is told once per editor; the editor waits for the end. */
@@ -306,17 +306,11 @@ final class ClaimService {
 	}
 
 	private static Message notice(StoredPeer to, String body, Instant now) {
-		return new Message(Ids.shortId(10), MessageKind.CLAIM, BrokerService.BROKER_NAME, null, to.name(), to.id(),
-				null, body, null, null, now);
+		return Notices.notice(MessageKind.CLAIM, to.id(), to.name(), body, now);
 	}
 
-	/** Notices the broker writes itself pass any inbox limit: someone asked for them. */
 	private void deliver(List<Message> notices, Instant now) {
-		if (notices.isEmpty()) {
-			return;
-		}
-		store.append(notices, Integer.MAX_VALUE);
-		notices.forEach(notice -> events.publish(BrokerEvent.MESSAGE, now, null, notice, null, null));
+		Notices.deliver(store, events, notices, now);
 	}
 
 	private StoredPeer claimant(Caller caller, String action) {
@@ -363,9 +357,8 @@ final class ClaimService {
 				+ (claim.reason() != null ? ": \"" + claim.reason() + "\"" : "") + ")";
 	}
 
-	private static String howToAsk(String holder) {
-		return "Signal " + holder + " to ask for it (mycelium's signal tool, to=\"" + holder
-				+ "\"), or wait: you are told the moment it ends.";
+	private static String askFor(String holder) {
+		return "Signal " + holder + " to ask for it (mycelium's signal tool, to=\"" + holder + "\")";
 	}
 
 	private Claim view(StoredClaim claim) {

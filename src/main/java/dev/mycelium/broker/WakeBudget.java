@@ -1,6 +1,7 @@
 package dev.mycelium.broker;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -107,9 +108,8 @@ final class WakeBudget {
 			}
 		}
 		if (!notices.isEmpty()) {
-			store.append(notices, Integer.MAX_VALUE);
 			Instant now = clock.instant();
-			notices.forEach(notice -> events.publish(BrokerEvent.MESSAGE, now, null, notice, null, null));
+			Notices.deliver(store, events, notices, now);
 			events.publish(BrokerEvent.WAKES_HELD, now, null, message, notices.stream().map(Message::to).toList(),
 					null);
 		}
@@ -177,11 +177,11 @@ final class WakeBudget {
 	}
 
 	private Message notice(String toId, String to, String why, Instant now) {
-		return new Message(Ids.shortId(10), MessageKind.LOOP, BrokerService.BROKER_NAME, null, to, toId, null,
+		return Notices.notice(MessageKind.LOOP, toId, to,
 				"mycelium: " + why + ", so its messages no longer wake an idle session: they wait unread (sense reads"
 						+ " them; hooks show them while the session works). A message from a person, or a prompt"
 						+ " typed in the session, lets them wake it again.",
-				null, null, now);
+				now);
 	}
 
 	/** The wakes of the last window, older ones forgotten. */
@@ -210,9 +210,8 @@ final class WakeBudget {
 				&& Arrays.stream(words).allMatch(word -> word.isEmpty() || ACKNOWLEDGING.contains(word));
 	}
 
-	private static String describe(java.time.Duration window) {
-		return window.toMinutes() % 60 == 0 && window.toHours() == 1 ? "an hour"
-				: window.toMinutes() + " minutes".toLowerCase(Locale.ROOT);
+	private static String describe(Duration window) {
+		return window.equals(Duration.ofHours(1)) ? "an hour" : window.toMinutes() + " minutes";
 	}
 
 }
